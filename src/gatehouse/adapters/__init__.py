@@ -1,0 +1,1 @@
+"""The outside world behind the ports: database, bus, mail, SMS, crypto, market data."""

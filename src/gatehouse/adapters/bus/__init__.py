@@ -1,0 +1,1 @@
+"""Gatehouse adapters bus package."""

@@ -1,0 +1,1 @@
+"""Cryptography behind ports: Argon2id password hashing, server keys, AES-GCM sealing."""

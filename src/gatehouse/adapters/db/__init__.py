@@ -1,0 +1,1 @@
+"""Gatehouse adapters db package."""

@@ -1,0 +1,75 @@
+"""The SQL unit of work: one transaction, its repositories, and events published after commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gatehouse.adapters.db.repositories import (
+    SqlAudit,
+    SqlCards,
+    SqlEvents,
+    SqlLogins,
+    SqlSessions,
+    SqlSmsOutbox,
+    SqlThrottles,
+    SqlUsers,
+)
+from gatehouse.service.ports import EventPublisher
+
+
+class SqlUnitOfWork:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[Any], publisher: EventPublisher | None = None
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._publisher = publisher
+        self.db: AsyncSession
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self.db = self._sessionmaker()
+        self.users = SqlUsers(self.db)
+        self.sessions = SqlSessions(self.db)
+        self.logins = SqlLogins(self.db)
+        self.throttles = SqlThrottles(self.db)
+        self.audit = SqlAudit(self.db)
+        self.cards = SqlCards(self.db)
+        self.sms_outbox = SqlSmsOutbox(self.db)
+        self.events = SqlEvents(self.db)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Detach first: objects read here stay usable (rollback would expire them).
+        self.db.expunge_all()
+        try:
+            await self.rollback()
+        finally:
+            await self.db.close()
+
+    async def commit(self) -> None:
+        await self.db.commit()
+        published, self.events.appended = self.events.appended, []
+        if published and self._publisher is not None:
+            await self._publisher.publish(published)
+
+    async def rollback(self) -> None:
+        await self.db.rollback()
+        self.events.appended = []
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[Any], publisher: EventPublisher | None = None
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.publisher = publisher
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessionmaker, self.publisher)

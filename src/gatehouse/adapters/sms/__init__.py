@@ -1,0 +1,1 @@
+"""Gatehouse adapters sms package."""

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket entry: app factory, the one error-to-HTTP mapping, routers."""

@@ -1,0 +1,60 @@
+"""Who is calling: bearer tokens, web session cookies with CSRF, and the client's address."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gatehouse.domain.errors import CsrfFailed, NotAuthenticated
+from gatehouse.domain.sessions import csrf_matches
+from gatehouse.service import sessions
+from gatehouse.service.context import ServiceContext
+from gatehouse.service.sessions import Principal
+
+SESSION_COOKIE = "gatehouse_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def context(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ServiceContext, Depends(context)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+async def principal(request: Request, ctx: Ctx) -> Principal:
+    """The signed-in caller; cookie sessions must send the CSRF token on state changes."""
+    token = bearer_token(request)
+    if token is not None:
+        return await sessions.authenticate(ctx, token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise NotAuthenticated()
+    found = await sessions.authenticate(ctx, cookie)
+    if request.method not in SAFE_METHODS:
+        presented = request.headers.get(CSRF_HEADER, "")
+        if not presented or not csrf_matches(cookie, presented, key=ctx.csrf_key):
+            raise CsrfFailed()
+    return found
+
+
+def current_token(request: Request) -> str:
+    return bearer_token(request) or request.cookies.get(SESSION_COOKIE, "")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal)]

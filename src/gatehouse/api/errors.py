@@ -1,0 +1,98 @@
+"""The one place where errors become HTTP: status codes and the JSON error body."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gatehouse.api.responses import JsonResponse
+from gatehouse.domain import errors as e
+
+log = logging.getLogger("gatehouse.api")
+
+# Most specific first: the first class an error is an instance of decides its status.
+STATUS: list[tuple[type[e.GatehouseError], int]] = [
+    (e.PayloadTooLarge, 413),
+    (e.InvalidCredentials, 401),
+    (e.InvalidCode, 401),
+    (e.CodeReused, 401),
+    (e.NotAuthenticated, 401),
+    (e.CsrfFailed, 403),
+    (e.Forbidden, 403),
+    (e.PasswordChangeRequired, 403),
+    (e.LoginNotFound, 404),
+    (e.NotFound, 404),
+    (e.WrongEnvironment, 409),
+    (e.FactorUnavailable, 409),
+    (e.ChallengeRequired, 409),
+    (e.CardSpent, 409),
+    (e.Conflict, 409),
+    (e.LoginExpired, 410),
+    (e.ChallengeExpired, 410),
+    (e.AccountLocked, 423),
+    (e.RateLimited, 429),
+    (e.ResendLimit, 429),
+    (e.InvalidInput, 400),
+    (e.OrderRejected, 400),
+    (e.ServiceUnavailable, 503),
+]
+
+
+def status_for(error: e.GatehouseError) -> int:
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def error_response(error: e.GatehouseError) -> JsonResponse:
+    body: dict[str, object] = {"error": error.code, "message": error.message}
+    body.update(error.details)
+    headers = {}
+    retry = error.details.get("retry_after")
+    if isinstance(retry, int):
+        headers["Retry-After"] = str(retry)
+    return JsonResponse(body, status_code=status_for(error), headers=headers)
+
+
+def _describe(exc: RequestValidationError) -> e.GatehouseError:
+    problems = exc.errors()
+    if any(p.get("type") == "json_invalid" for p in problems):
+        return e.MalformedRequest()
+    first = problems[0] if problems else {}
+    where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+    kind = first.get("type", "")
+    if kind == "missing":
+        return e.InvalidInput(f"The field {where!r} is required.", field=where)
+    if kind in ("model_attributes_type", "dict_type") and not where:
+        return e.InvalidInput("The request body must be a JSON object.")
+    return e.InvalidInput(f"The field {where!r} is not valid: {first.get('msg', '')}.", field=where)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(e.GatehouseError)
+    async def _gatehouse(_: Request, exc: e.GatehouseError) -> JsonResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JsonResponse:
+        return error_response(_describe(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JsonResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return JsonResponse(
+            {"error": codes.get(exc.status_code, "http_error"), "message": str(exc.detail)},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JsonResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JsonResponse(
+            {"error": "internal_error", "message": "Something went wrong on our side."},
+            status_code=500,
+        )

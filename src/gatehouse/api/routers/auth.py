@@ -1,0 +1,71 @@
+"""Sign-in endpoints: password, second-factor challenge and verification, long-poll status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from gatehouse.api.auth import SESSION_COOKIE, Ctx, client_address
+from gatehouse.api.responses import JsonResponse
+from gatehouse.api.schemas import ChallengeBody, LoginBody, VerifyBody
+from gatehouse.domain.identity import Platform
+from gatehouse.service import signin
+from gatehouse.service.sessions import SessionGrant
+
+router = APIRouter(tags=["sign-in"])
+
+
+@router.post("/auth/login")
+async def login(body: LoginBody, request: Request, ctx: Ctx) -> dict[str, Any]:
+    return await signin.start(
+        ctx,
+        signin.LoginRequest(
+            username=body.username,
+            password=body.password,
+            platform=body.platform,
+            environment=body.environment,
+            client=signin.ClientInfo(
+                address=client_address(request),
+                user_agent=request.headers.get("user-agent", ""),
+                device_name=body.device_name,
+            ),
+        ),
+    )
+
+
+@router.post("/auth/login/{login_id}/challenge")
+async def challenge(
+    login_id: str, body: ChallengeBody, request: Request, ctx: Ctx
+) -> dict[str, Any]:
+    return await signin.challenge(ctx, login_id, body.factor, client_address(request))
+
+
+@router.post("/auth/login/{login_id}/verify")
+async def verify(login_id: str, body: VerifyBody, request: Request, ctx: Ctx) -> JsonResponse:
+    grant = await signin.verify(ctx, login_id, body.factor, body.code, client_address(request))
+    return session_response(request, grant)
+
+
+@router.get("/auth/login/{login_id}")
+async def status(
+    login_id: str, ctx: Ctx, wait: float = Query(default=0, ge=0, le=60)
+) -> dict[str, Any]:
+    return await signin.status(ctx, login_id, wait=wait)
+
+
+def session_response(request: Request, grant: SessionGrant) -> JsonResponse:
+    """Web sessions get an HttpOnly cookie (and no token in the body); others a bearer token."""
+    is_web = grant.session.platform == Platform.WEB.value
+    response = JsonResponse(grant.view(include_token=not is_web))
+    if is_web:
+        response.set_cookie(
+            SESSION_COOKIE,
+            grant.token,
+            max_age=grant.session.idle_seconds + 3600 * 24,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https" or request.app.state.public_https,
+            path="/",
+        )
+    return response

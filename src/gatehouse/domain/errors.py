@@ -1,0 +1,193 @@
+"""Every error Gatehouse reports: typed exceptions with a stable ``code``.
+
+Only ``gatehouse.api.errors`` turns these into HTTP statuses; the domain and the
+services only raise them. The ``code`` strings are part of the public API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GatehouseError(Exception):
+    """Base of every expected failure; ``code`` is stable, ``message`` is for people."""
+
+    code = "error"
+    message = "Something went wrong."
+
+    def __init__(self, message: str | None = None, **details: Any) -> None:
+        self.message = message or type(self).message
+        self.details: dict[str, Any] = details
+        super().__init__(self.message)
+
+
+# --- input -----------------------------------------------------------------------------
+class InvalidInput(GatehouseError):
+    code = "invalid_input"
+    message = "The request is not valid."
+
+
+class MalformedRequest(InvalidInput):
+    code = "malformed_request"
+    message = "The request body is not valid JSON."
+
+
+class PayloadTooLarge(InvalidInput):
+    code = "payload_too_large"
+    message = "The request body is too large."
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+    message = "The password does not meet the password policy."
+
+
+class NotFound(GatehouseError):
+    code = "not_found"
+    message = "Not found."
+
+
+class Conflict(GatehouseError):
+    code = "conflict"
+    message = "The request conflicts with the current state."
+
+
+class AlreadyExists(Conflict):
+    code = "already_exists"
+    message = "That already exists."
+
+
+# --- sign-in ---------------------------------------------------------------------------
+class InvalidCredentials(GatehouseError):
+    """Wrong username or password; identical whether or not the user exists."""
+
+    code = "invalid_credentials"
+    message = "Invalid username password combination."
+
+
+class WrongEnvironment(GatehouseError):
+    code = "wrong_environment"
+    message = "These credentials belong to the other trading environment."
+
+
+class AccountLocked(GatehouseError):
+    code = "locked"
+    message = "Too many failed attempts: the account is temporarily locked."
+
+
+class RateLimited(GatehouseError):
+    code = "rate_limited"
+    message = "Too many requests; slow down."
+
+
+class LoginNotFound(GatehouseError):
+    code = "login_not_found"
+    message = "This sign-in attempt does not exist or has ended; start again."
+
+
+class LoginExpired(GatehouseError):
+    code = "login_expired"
+    message = "This sign-in attempt has expired; start again."
+
+
+class FactorUnavailable(GatehouseError):
+    code = "factor_unavailable"
+    message = "That second factor is not available for this account."
+
+
+class ChallengeRequired(GatehouseError):
+    code = "challenge_required"
+    message = "Ask for a challenge for this factor before verifying it."
+
+
+class ChallengeExpired(GatehouseError):
+    code = "challenge_expired"
+    message = "The challenge has expired; ask for a new one."
+
+
+class InvalidCode(GatehouseError):
+    code = "invalid_code"
+    message = "The code is not valid."
+
+
+class CodeReused(GatehouseError):
+    code = "code_reused"
+    message = "That code has already been used; wait for the next one."
+
+
+class CardSpent(GatehouseError):
+    code = "card_spent"
+    message = "Your security code card has no unused cells left; use another factor."
+
+
+class ResendLimit(GatehouseError):
+    code = "resend_limit"
+    message = "No more codes can be sent for this sign-in; start again later."
+
+
+class PasswordChangeRequired(GatehouseError):
+    code = "password_change_required"
+    message = "The password is temporary and must be changed."
+
+
+# --- sessions --------------------------------------------------------------------------
+class NotAuthenticated(GatehouseError):
+    code = "not_authenticated"
+    message = "Sign in first."
+
+
+class SessionExpired(NotAuthenticated):
+    code = "session_expired"
+    message = "The session has expired; sign in again."
+
+
+class CsrfFailed(GatehouseError):
+    code = "csrf_failed"
+    message = "The request is missing its CSRF token."
+
+
+class Forbidden(GatehouseError):
+    code = "forbidden"
+    message = "You may not do that."
+
+
+# --- brokerage -------------------------------------------------------------------------
+class OrderRejected(GatehouseError):
+    code = "order_rejected"
+    message = "The order was rejected."
+
+
+class InsufficientFunds(OrderRejected):
+    code = "insufficient_funds"
+    message = "Not enough available funds."
+
+
+class UnknownInstrument(NotFound):
+    code = "unknown_instrument"
+    message = "No instrument has that contract id."
+
+
+class ServiceUnavailable(GatehouseError):
+    code = "service_unavailable"
+    message = "A service Gatehouse depends on is unavailable; try again shortly."
+
+
+# --- brokerage: trading core ------------------------------------------------------------
+class ShortSaleNotAllowed(OrderRejected):
+    code = "short_not_allowed"
+    message = "Short selling is not allowed in a cash account."
+
+
+class SellExceedsPosition(OrderRejected):
+    code = "sell_exceeds_position"
+    message = "You cannot sell more shares than you hold in a cash account."
+
+
+class NoMarketPrice(OrderRejected):
+    code = "no_market_price"
+    message = "There is no market price to value this order; use a limit order."
+
+
+class InvalidOrderTransition(Conflict):
+    code = "invalid_order_transition"
+    message = "The order cannot move to that status."

@@ -1,0 +1,1 @@
+"""Second factors: one small module each, behind the contract in ``base``."""

@@ -1,0 +1,107 @@
+"""Sessions: tokens, per-platform idle timeout and absolute lifetime, and when one ends."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from gatehouse.domain.clock import as_utc
+from gatehouse.domain.errors import InvalidInput
+from gatehouse.domain.randomness import TokenSource
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    idle_seconds: int
+    lifetime_seconds: int
+    min_idle_seconds: int | None = None
+    max_idle_seconds: int | None = None
+
+    def choose_idle(self, wanted: int | None) -> int:
+        """The user's chosen idle timeout, if this platform lets them choose, within bounds."""
+        if wanted is None or self.min_idle_seconds is None or self.max_idle_seconds is None:
+            return self.idle_seconds
+        return max(self.min_idle_seconds, min(self.max_idle_seconds, wanted))
+
+    def check_idle_choice(self, wanted: int) -> int:
+        if self.min_idle_seconds is None or self.max_idle_seconds is None:
+            raise InvalidInput("The idle timeout of this platform cannot be changed.")
+        if not self.min_idle_seconds <= wanted <= self.max_idle_seconds:
+            raise InvalidInput(
+                f"The idle timeout must be between {self.min_idle_seconds // 60} and "
+                f"{self.max_idle_seconds // 60} minutes.",
+                field="idle_timeout",
+            )
+        return wanted
+
+
+class EndReason(StrEnum):
+    LOGOUT = "logout"
+    REVOKED = "revoked"
+    SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+    IDLE = "idle"
+    EXPIRED = "expired"
+    PASSWORD_CHANGED = "password_changed"
+    SUPPORT = "support"
+
+
+def new_token(tokens: TokenSource) -> str:
+    """A 256-bit bearer token, URL-safe."""
+    return tokens.token_bytes(32).hex()
+
+
+def token_hash(token: str) -> str:
+    """Only this digest of a session token is ever stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token_for(token: str, *, key: bytes) -> str:
+    """A CSRF token bound to the session token, so nothing extra is stored."""
+    return hmac.new(key, b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_matches(token: str, presented: str, *, key: bytes) -> bool:
+    return hmac.compare_digest(csrf_token_for(token, key=key), presented)
+
+
+@dataclass(eq=False)
+class Session:
+    public_id: str
+    token_hash: str
+    user_id: int
+    platform: str
+    environment: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    idle_seconds: int
+    device_name: str = ""
+    client_address: str = ""
+    user_agent: str = ""
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    id: int | None = None
+
+    def idle_deadline(self) -> datetime:
+        return as_utc(self.last_seen_at) + timedelta(seconds=self.idle_seconds)
+
+    def end_reason_at(self, now: datetime) -> EndReason | None:
+        """Why this session is over at ``now``, or None while it is alive."""
+        if self.ended_at is not None:
+            return EndReason(self.end_reason or EndReason.REVOKED)
+        if now >= as_utc(self.expires_at):
+            return EndReason.EXPIRED
+        if now >= self.idle_deadline():
+            return EndReason.IDLE
+        return None
+
+    def needs_touch(self, now: datetime, every_seconds: int) -> bool:
+        return (now - as_utc(self.last_seen_at)).total_seconds() >= every_seconds
+
+    def end(self, reason: EndReason, now: datetime) -> None:
+        if self.ended_at is None:
+            self.ended_at = now
+            self.end_reason = reason.value

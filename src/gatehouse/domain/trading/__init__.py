@@ -1,0 +1,1 @@
+"""Brokerage rules: instruments, orders, matching, ledger and margin."""

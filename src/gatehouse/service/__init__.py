@@ -1,0 +1,1 @@
+"""Async use cases: depend on the domain and on ports only."""

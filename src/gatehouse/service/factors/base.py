@@ -1,0 +1,50 @@
+"""The contract every second factor implements; the sign-in flow knows only this."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from gatehouse.domain.identity import User
+from gatehouse.domain.login_flow import Factor, LoginAttempt
+from gatehouse.service.context import ServiceContext
+from gatehouse.service.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Availability:
+    available: bool
+    notice: str | None = None  # a stable code the client can explain, e.g. "card_spent"
+
+
+@dataclass
+class Challenge:
+    """What the client is shown, and a delivery to run once the transaction has committed."""
+
+    payload: dict[str, Any]
+    deliver: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
+
+
+class SecondFactor(Protocol):
+    factor: Factor
+    needs_challenge: bool
+
+    async def availability(
+        self, ctx: ServiceContext, uow: UnitOfWork, user: User
+    ) -> Availability: ...
+
+    async def challenge(
+        self, ctx: ServiceContext, uow: UnitOfWork, user: User, attempt: LoginAttempt
+    ) -> Challenge: ...
+
+    async def verify(
+        self,
+        ctx: ServiceContext,
+        uow: UnitOfWork,
+        user: User,
+        attempt: LoginAttempt,
+        code: str | list[str],
+    ) -> dict[str, Any]:
+        """Raise a typed error on a wrong code; return extra facts for the audit log."""
+        ...

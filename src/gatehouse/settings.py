@@ -1,0 +1,127 @@
+"""Operator settings, read from ``GATEHOUSE_*`` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gatehouse.domain.identity import Platform
+from gatehouse.domain.passwords import PasswordPolicy
+from gatehouse.domain.sessions import SessionLimits
+from gatehouse.domain.throttle import ThrottlePolicy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEHOUSE_", extra="ignore")
+
+    home: Path = Path(".gatehouse")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str | None = Field(
+        default=None, description="hex server key; shared by every node; generated when unset"
+    )
+    host: str = "127.0.0.1"
+    port: int = 5000
+    public_https: bool = False
+    demo: bool = True
+
+    # Argon2id (OWASP: 19 MiB, 2 passes, 1 lane)
+    argon2_memory_kib: int = 19456
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+
+    # password policy
+    password_min_length: int = 10
+    password_require_upper: bool = True
+    password_require_lower: bool = True
+    password_require_digit: bool = True
+    password_require_symbol: bool = True
+    password_min_strength: int = 2
+
+    # sign-in
+    login_ttl_seconds: int = 300
+    login_max_code_attempts: int = 5
+    sms_ttl_seconds: int = 300
+    sms_max_sends: int = 3
+    sms_webhook_url: str | None = None
+    throttle_free_failures: int = 3
+    throttle_base_delay_seconds: float = 1.0
+    throttle_max_delay_seconds: float = 60.0
+    throttle_lockout_failures: int = 10
+    throttle_lockout_seconds: int = 900
+    throttle_reset_seconds: int = 43200
+    throttle_address_failures: int = 50
+    throttle_address_lockout_seconds: int = 900
+    rate_limit_login: str = "30/minute"
+    rate_limit_verify: str = "60/minute"
+    max_body_bytes: int = 65536
+
+    # sessions: idle timeout and absolute lifetime per platform, in minutes
+    web_idle_minutes: int = 30
+    web_lifetime_minutes: int = 720
+    workstation_idle_minutes: int = 120
+    workstation_lifetime_minutes: int = 1440
+    mobile_idle_minutes: int = 15
+    mobile_idle_min_minutes: int = 5
+    mobile_idle_max_minutes: int = 240
+    mobile_lifetime_minutes: int = 43200
+    gateway_idle_minutes: int = 6
+    gateway_lifetime_minutes: int = 1440
+    session_touch_seconds: int = 15
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.home / "gatehouse.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.sqlite_path}"
+
+    def password_policy(self) -> PasswordPolicy:
+        return PasswordPolicy(
+            min_length=self.password_min_length,
+            require_upper=self.password_require_upper,
+            require_lower=self.password_require_lower,
+            require_digit=self.password_require_digit,
+            require_symbol=self.password_require_symbol,
+            min_strength=self.password_min_strength,
+        )
+
+    def throttle_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            free_failures=self.throttle_free_failures,
+            base_delay_seconds=self.throttle_base_delay_seconds,
+            max_delay_seconds=self.throttle_max_delay_seconds,
+            lockout_failures=self.throttle_lockout_failures,
+            lockout_seconds=self.throttle_lockout_seconds,
+            reset_seconds=self.throttle_reset_seconds,
+        )
+
+    def address_throttle_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            free_failures=self.throttle_address_failures,
+            base_delay_seconds=0,
+            max_delay_seconds=0,
+            lockout_failures=self.throttle_address_failures,
+            lockout_seconds=self.throttle_address_lockout_seconds,
+            reset_seconds=self.throttle_reset_seconds,
+        )
+
+    def session_limits(self) -> dict[Platform, SessionLimits]:
+        return {
+            Platform.WEB: SessionLimits(self.web_idle_minutes * 60, self.web_lifetime_minutes * 60),
+            Platform.WORKSTATION: SessionLimits(
+                self.workstation_idle_minutes * 60, self.workstation_lifetime_minutes * 60
+            ),
+            Platform.MOBILE: SessionLimits(
+                self.mobile_idle_minutes * 60,
+                self.mobile_lifetime_minutes * 60,
+                min_idle_seconds=self.mobile_idle_min_minutes * 60,
+                max_idle_seconds=self.mobile_idle_max_minutes * 60,
+            ),
+            Platform.GATEWAY: SessionLimits(
+                self.gateway_idle_minutes * 60, self.gateway_lifetime_minutes * 60
+            ),
+        }

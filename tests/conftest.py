@@ -1,0 +1,111 @@
+"""Fixtures: a wired Gatehouse on each database backend, a real server, a fake clock, users."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gatehouse.api.app import create_app
+from gatehouse.bootstrap import Runtime, build
+from gatehouse.domain.clock import FakeClock
+from gatehouse.service import users
+from gatehouse.settings import Settings
+from tests.support.backends import database
+from tests.support.server import serving
+
+FAST_ARGON2 = {"argon2_memory_kib": 1024, "argon2_time_cost": 1}
+PASSWORD = "Correct-Horse-42-battery"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_settings(tmp_path: Path, url: str, **overrides: object) -> Settings:
+    return Settings(
+        home=tmp_path / "home",
+        database_url=url,
+        **{**FAST_ARGON2, **overrides},  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    """Override in a test module to change settings for its runtime."""
+    return {}
+
+
+@pytest.fixture
+async def runtime(
+    backend: str, tmp_path: Path, clock: FakeClock, settings_overrides: dict[str, object]
+) -> AsyncIterator[Runtime]:
+    async with database(backend, tmp_path) as (url, schema):
+        rt = await build(
+            test_settings(tmp_path, url, **settings_overrides),
+            clock=clock,
+            run_migrations=False,
+            schema=schema,
+        )
+        try:
+            yield rt
+        finally:
+            await rt.close()
+
+
+@pytest.fixture
+async def base_url(runtime: Runtime) -> AsyncIterator[str]:
+    async with serving(create_app(runtime, close_runtime=False)) as url:
+        yield url
+
+
+@pytest.fixture
+async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        yield http
+
+
+@dataclass
+class TestUser:
+    username: str
+    password: str
+    paper_username: str
+    paper_password: str
+    totp_secret: str
+    email: str
+    phone: str
+    live_account: str
+    paper_account: str
+
+
+async def make_user(runtime: Runtime, name: str = "alice", phone: str = "+15551234567") -> TestUser:
+    created = await users.create(
+        runtime.ctx, username=name, password=PASSWORD, email=f"{name}@example.com", phone=phone
+    )
+    uri = await users.enroll_totp(runtime.ctx, name, actor="test")
+    secret = uri.split("secret=")[1].split("&")[0]
+    return TestUser(
+        username=name,
+        password=PASSWORD,
+        paper_username=created.user.paper_username,
+        paper_password=created.paper_password,
+        totp_secret=secret,
+        email=f"{name}@example.com",
+        phone=phone,
+        live_account=created.user.live_account_id,
+        paper_account=created.user.paper_account_id,
+    )
+
+
+@pytest.fixture
+async def alice(runtime: Runtime) -> TestUser:
+    return await make_user(runtime)
