@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,11 +10,24 @@ from gatehouse.domain.audit import AuditEntry, AuditEvent
 from gatehouse.service.ports import UnitOfWork
 
 
+@dataclass(frozen=True)
+class Subject:
+    """Whom an audit entry is about and from where; shared by the entries of one sign-in."""
+
+    user_id: int | None = None
+    username: str = ""
+    platform: str = ""
+    environment: str = ""
+    client_address: str = ""
+    factor: str = ""
+
+
 async def record(
     uow: UnitOfWork,
     event: AuditEvent,
     *,
     at: datetime,
+    subject: Subject | None = None,
     user_id: int | None = None,
     username: str = "",
     platform: str = "",
@@ -23,6 +37,10 @@ async def record(
     actor: str = "",
     **detail: Any,
 ) -> None:
+    if subject is not None:
+        user_id, username, platform = subject.user_id, subject.username, subject.platform
+        environment, client_address = subject.environment, subject.client_address
+        factor = subject.factor
     await uow.audit.add(
         AuditEntry(
             at=at,

@@ -81,15 +81,15 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
     async with ctx.uow() as uow:
         user = await uow.users.get(user_id)
         assert user is not None
-        common = {
-            "user_id": user.id,
-            "username": user.username,
-            "platform": request.platform.value,
-            "environment": request.environment.value,
-            "client_address": address,
-        }
+        common = audit_log.Subject(
+            user_id=user.id,
+            username=user.username,
+            platform=request.platform.value,
+            environment=request.environment.value,
+            client_address=address,
+        )
         if typed_env is not request.environment:
-            await audit_log.record(uow, AuditEvent.WRONG_ENVIRONMENT, at=now, **common)
+            await audit_log.record(uow, AuditEvent.WRONG_ENVIRONMENT, at=now, subject=common)
             await uow.commit()
             raise WrongEnvironment(_wrong_env_message(typed_env))
         if user.admin_locked:
@@ -100,7 +100,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
                 user.paper_password_hash = fresh
             else:
                 user.password_hash = fresh
-            await audit_log.record(uow, AuditEvent.PASSWORD_REHASHED, at=now, **common)
+            await audit_log.record(uow, AuditEvent.PASSWORD_REHASHED, at=now, subject=common)
         factors, notices = await _factors(ctx, uow, user)
         if not factors:
             raise FactorUnavailable(
@@ -118,7 +118,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
             user_agent=request.client.user_agent[:200],
         )
         await uow.logins.add(attempt)
-        await audit_log.record(uow, AuditEvent.LOGIN_PASSWORD_OK, at=now, **common)
+        await audit_log.record(uow, AuditEvent.LOGIN_PASSWORD_OK, at=now, subject=common)
         await uow.commit()
     body: dict[str, Any] = {
         "login_id": attempt.public_id,
@@ -152,16 +152,18 @@ async def _password_failed(
             account_policy=ctx.account_throttle,
             address_policy=ctx.address_throttle,
         )
-        common = {
-            "user_id": user.id if user else None,
-            "username": username,
-            "platform": request.platform.value,
-            "environment": request.environment.value,
-            "client_address": request.client.address,
-        }
-        await audit_log.record(uow, AuditEvent.LOGIN_FAILED, at=now, reason="password", **common)
+        common = audit_log.Subject(
+            user_id=user.id if user else None,
+            username=username,
+            platform=request.platform.value,
+            environment=request.environment.value,
+            client_address=request.client.address,
+        )
+        await audit_log.record(
+            uow, AuditEvent.LOGIN_FAILED, at=now, reason="password", subject=common
+        )
         if verdict.locked:
-            await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, **common)
+            await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, subject=common)
         await uow.commit()
 
 
@@ -259,14 +261,14 @@ async def verify(
         )
         if not (await handler.availability(ctx, uow, user)).available and factor is not Factor.CARD:
             raise FactorUnavailable()
-        common = {
-            "user_id": user.id,
-            "username": user.username,
-            "platform": attempt.platform,
-            "environment": attempt.environment,
-            "client_address": address,
-            "factor": factor.value,
-        }
+        common = audit_log.Subject(
+            user_id=user.id,
+            username=user.username,
+            platform=attempt.platform,
+            environment=attempt.environment,
+            client_address=address,
+            factor=factor.value,
+        )
         try:
             extra = await handler.verify(ctx, uow, user, attempt, code)
         except GatehouseError as error:
@@ -280,10 +282,10 @@ async def verify(
                 address_policy=ctx.address_throttle,
             )
             await audit_log.record(
-                uow, AuditEvent.SECOND_FACTOR_FAILED, at=now, reason=error.code, **common
+                uow, AuditEvent.SECOND_FACTOR_FAILED, at=now, reason=error.code, subject=common
             )
             if verdict.locked:
-                await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, **common)
+                await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, subject=common)
             await uow.commit()
             raise
         grant = await sessions.create(
@@ -303,7 +305,7 @@ async def verify(
             AuditEvent.LOGIN_SUCCEEDED,
             at=now,
             session_id=grant.session.public_id,
-            **common,
+            subject=common,
             **extra,
         )
         await uow.commit()

@@ -17,7 +17,18 @@ from gatehouse.adapters.db.repositories import (
     SqlThrottles,
     SqlUsers,
 )
-from gatehouse.service.ports import EventPublisher
+from gatehouse.service.ports import (
+    AuditRepository,
+    CardRepository,
+    EventPublisher,
+    EventRepository,
+    LoginRepository,
+    SessionRepository,
+    SmsOutboxRepository,
+    ThrottleRepository,
+    UnitOfWork,
+    UserRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -28,6 +39,15 @@ class SqlUnitOfWork:
         self._publisher = publisher
         self.db: AsyncSession
 
+    users: UserRepository
+    sessions: SessionRepository
+    logins: LoginRepository
+    throttles: ThrottleRepository
+    audit: AuditRepository
+    cards: CardRepository
+    sms_outbox: SmsOutboxRepository
+    events: EventRepository
+
     async def __aenter__(self) -> SqlUnitOfWork:
         self.db = self._sessionmaker()
         self.users = SqlUsers(self.db)
@@ -37,7 +57,8 @@ class SqlUnitOfWork:
         self.audit = SqlAudit(self.db)
         self.cards = SqlCards(self.db)
         self.sms_outbox = SqlSmsOutbox(self.db)
-        self.events = SqlEvents(self.db)
+        self._events = SqlEvents(self.db)
+        self.events = self._events
         return self
 
     async def __aexit__(
@@ -55,13 +76,13 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.db.commit()
-        published, self.events.appended = self.events.appended, []
+        published, self._events.appended = self._events.appended, []
         if published and self._publisher is not None:
             await self._publisher.publish(published)
 
     async def rollback(self) -> None:
         await self.db.rollback()
-        self.events.appended = []
+        self._events.appended = []
 
 
 class SqlUnitOfWorkFactory:
@@ -71,5 +92,5 @@ class SqlUnitOfWorkFactory:
         self.sessionmaker = sessionmaker
         self.publisher = publisher
 
-    def __call__(self) -> SqlUnitOfWork:
+    def __call__(self) -> UnitOfWork:
         return SqlUnitOfWork(self.sessionmaker, self.publisher)

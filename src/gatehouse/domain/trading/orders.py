@@ -1,0 +1,494 @@
+"""Orders: sides, types, time in force, IBKR's status strings and the legal moves between them.
+
+Orders are validated when created (``new_order``) or parsed from an IBKR order body
+(``parse_order_request``); the lifecycle functions below change an ``Order`` in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from gatehouse.domain.errors import InvalidInput, InvalidOrderTransition
+from gatehouse.domain.trading.calendar import TradingCalendar
+
+MAX_PRICE_DECIMALS = 4
+MAX_CLIENT_ORDER_ID_LENGTH = 64
+_AVG_PRICE_QUANTUM = Decimal("0.00000001")
+_ZERO = Decimal(0)
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+    @property
+    def sign(self) -> int:
+        """+1 for a buy, -1 for a sell: the direction the position moves."""
+        return 1 if self is Side.BUY else -1
+
+
+class OrderType(StrEnum):
+    MKT = "MKT"
+    LMT = "LMT"
+    STP = "STP"
+    STP_LIMIT = "STP_LIMIT"
+
+
+class TimeInForce(StrEnum):
+    DAY = "DAY"
+    GTC = "GTC"
+    IOC = "IOC"
+
+
+class OrderStatus(StrEnum):
+    """IBKR's order status strings, exactly as its API reports them."""
+
+    PENDING_SUBMIT = "PendingSubmit"
+    PRE_SUBMITTED = "PreSubmitted"  # accepted, waiting for a trigger (an untriggered stop)
+    SUBMITTED = "Submitted"  # working at the venue, possibly partly filled
+    FILLED = "Filled"
+    CANCELLED = "Cancelled"
+    INACTIVE = "Inactive"  # rejected or expired by the system
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.INACTIVE})
+_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING_SUBMIT: _TERMINAL | {OrderStatus.PRE_SUBMITTED, OrderStatus.SUBMITTED},
+    OrderStatus.PRE_SUBMITTED: _TERMINAL | {OrderStatus.SUBMITTED},
+    OrderStatus.SUBMITTED: _TERMINAL,
+    OrderStatus.FILLED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.INACTIVE: frozenset(),
+}
+
+
+def can_transition(current: OrderStatus, new: OrderStatus) -> bool:
+    """Whether an order may move from ``current`` to ``new``.
+
+    Staying in the same working status is allowed (a partial fill keeps ``Submitted``);
+    the terminal statuses Filled, Cancelled and Inactive never change again.
+    """
+    if current == new:
+        return not current.is_terminal
+    return new in _TRANSITIONS[current]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """A validated order ticket, as parsed from an IBKR order body; not yet an order."""
+
+    conid: int
+    side: Side
+    order_type: OrderType
+    quantity: Decimal
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    tif: TimeInForce = TimeInForce.DAY
+    client_order_id: str | None = None
+    account_id: str | None = None
+
+
+@dataclass(kw_only=True)
+class Order:
+    """One order and its progress. ``commission`` is the total charged on its fills so far."""
+
+    order_id: str
+    account_id: str
+    conid: int
+    side: Side
+    order_type: OrderType
+    quantity: Decimal
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    tif: TimeInForce
+    status: OrderStatus
+    filled_quantity: Decimal = _ZERO
+    avg_fill_price: Decimal | None = None
+    created_at: datetime
+    updated_at: datetime
+    client_order_id: str | None = None
+    stop_triggered: bool = False
+    reject_reason: str | None = None
+    commission: Decimal = _ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quantity - self.filled_quantity
+
+    @property
+    def is_active(self) -> bool:
+        """Still working: not filled, cancelled or inactive."""
+        return not self.status.is_terminal
+
+    @property
+    def is_stop(self) -> bool:
+        return self.order_type in (OrderType.STP, OrderType.STP_LIMIT)
+
+    @property
+    def effective_type(self) -> OrderType:
+        """What the order trades as now: a triggered STP is a MKT, a triggered STP_LIMIT a LMT."""
+        if self.stop_triggered and self.order_type is OrderType.STP:
+            return OrderType.MKT
+        if self.stop_triggered and self.order_type is OrderType.STP_LIMIT:
+            return OrderType.LMT
+        return self.order_type
+
+
+# --- validation --------------------------------------------------------------------------------
+def _check_price(value: Decimal, what: str) -> None:
+    if not value.is_finite() or value <= 0:
+        raise InvalidInput(f"The {what} must be a number greater than 0.")
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_PRICE_DECIMALS:
+        raise InvalidInput(f"The {what} may have at most {MAX_PRICE_DECIMALS} decimal places.")
+
+
+def validate_terms(
+    *,
+    order_type: OrderType,
+    quantity: Decimal,
+    limit_price: Decimal | None,
+    stop_price: Decimal | None,
+) -> None:
+    """Raise ``InvalidInput`` unless quantity and prices fit the order type."""
+    if not quantity.is_finite() or quantity <= 0 or quantity != quantity.to_integral_value():
+        raise InvalidInput("The quantity must be a positive whole number of shares.")
+    needs_limit = order_type in (OrderType.LMT, OrderType.STP_LIMIT)
+    needs_stop = order_type in (OrderType.STP, OrderType.STP_LIMIT)
+    if needs_limit and limit_price is None:
+        raise InvalidInput(f"A {order_type} order needs a limit price.")
+    if needs_stop and stop_price is None:
+        raise InvalidInput(f"A {order_type} order needs a stop price.")
+    if not needs_limit and limit_price is not None:
+        raise InvalidInput(f"A {order_type} order cannot have a limit price.")
+    if not needs_stop and stop_price is not None:
+        raise InvalidInput(f"A {order_type} order cannot have a stop price.")
+    if limit_price is not None:
+        _check_price(limit_price, "limit price")
+    if stop_price is not None:
+        _check_price(stop_price, "stop price")
+
+
+def new_order(
+    *,
+    order_id: str,
+    account_id: str,
+    conid: int,
+    side: Side,
+    order_type: OrderType,
+    quantity: Decimal,
+    limit_price: Decimal | None = None,
+    stop_price: Decimal | None = None,
+    tif: TimeInForce = TimeInForce.DAY,
+    client_order_id: str | None = None,
+    now: datetime,
+) -> Order:
+    """A validated new order in ``PendingSubmit``; ``InvalidInput`` explains what is wrong."""
+    validate_terms(
+        order_type=order_type, quantity=quantity, limit_price=limit_price, stop_price=stop_price
+    )
+    if client_order_id is not None and not 0 < len(client_order_id) <= MAX_CLIENT_ORDER_ID_LENGTH:
+        raise InvalidInput(
+            f"The client order id (cOID) must be 1 to {MAX_CLIENT_ORDER_ID_LENGTH} characters."
+        )
+    return Order(
+        order_id=order_id,
+        account_id=account_id,
+        conid=conid,
+        side=side,
+        order_type=order_type,
+        quantity=quantity,
+        limit_price=limit_price,
+        stop_price=stop_price,
+        tif=tif,
+        status=OrderStatus.PENDING_SUBMIT,
+        created_at=now,
+        updated_at=now,
+        client_order_id=client_order_id,
+    )
+
+
+def order_from_request(
+    request: OrderRequest, *, order_id: str, account_id: str, now: datetime
+) -> Order:
+    """A new ``PendingSubmit`` order from a parsed request."""
+    return new_order(
+        order_id=order_id,
+        account_id=account_id,
+        conid=request.conid,
+        side=request.side,
+        order_type=request.order_type,
+        quantity=request.quantity,
+        limit_price=request.limit_price,
+        stop_price=request.stop_price,
+        tif=request.tif,
+        client_order_id=request.client_order_id,
+        now=now,
+    )
+
+
+# --- parsing IBKR order bodies -------------------------------------------------------------------
+_ORDER_TYPE_ALIASES = {
+    "MKT": OrderType.MKT,
+    "MARKET": OrderType.MKT,
+    "LMT": OrderType.LMT,
+    "LIMIT": OrderType.LMT,
+    "STP": OrderType.STP,
+    "STOP": OrderType.STP,
+    "STP_LIMIT": OrderType.STP_LIMIT,
+    "STOP_LIMIT": OrderType.STP_LIMIT,
+    "STP LMT": OrderType.STP_LIMIT,
+}
+
+
+def _decimal(value: object, key: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidInput(f"'{key}' must be a number.")
+    try:
+        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise InvalidInput(f"'{key}' must be a number.") from None
+    if not number.is_finite():
+        raise InvalidInput(f"'{key}' must be a finite number.")
+    return number
+
+
+def _parse_conid(data: Mapping[str, object]) -> int:
+    raw_conid = data.get("conid")
+    raw_conidex = data.get("conidex")
+    conid: int | None = None
+    if raw_conid is not None:
+        if isinstance(raw_conid, bool) or not isinstance(raw_conid, int | str):
+            raise InvalidInput("'conid' must be an integer contract id.")
+        text = str(raw_conid).strip()
+        if not text.isdigit():
+            raise InvalidInput("'conid' must be an integer contract id.")
+        conid = int(text)
+    if raw_conidex is not None:
+        if not isinstance(raw_conidex, str) or not raw_conidex.split("@")[0].strip().isdigit():
+            raise InvalidInput("'conidex' must look like '265598' or '265598@SMART'.")
+        from_conidex = int(raw_conidex.split("@")[0])
+        if conid is not None and conid != from_conidex:
+            raise InvalidInput("'conid' and 'conidex' name different contracts.")
+        conid = from_conidex
+    if conid is None:
+        raise InvalidInput("The order needs a 'conid' (or 'conidex').")
+    if conid <= 0:
+        raise InvalidInput("'conid' must be a positive contract id.")
+    return conid
+
+
+def _parse_enum_text(data: Mapping[str, object], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{key}' must be a string.")
+    return value.strip().upper()
+
+
+def parse_order_request(data: Mapping[str, object]) -> OrderRequest:
+    """Validate one order object of an IBKR ``POST iserver/account/{acct}/orders`` body.
+
+    Keys: ``conid``|``conidex``, ``side``, ``quantity``, ``orderType``, ``price`` (the limit
+    price, or the stop price of a STP), ``auxPrice`` (the stop price of a STP_LIMIT; also
+    accepted for a STP without ``price``), ``tif`` (default DAY), ``cOID``, ``acctId``.
+    ``None`` values count as absent; other keys are ignored.
+    """
+    conid = _parse_conid(data)
+
+    side_text = _parse_enum_text(data, "side")
+    if side_text not in ("BUY", "SELL"):
+        raise InvalidInput("'side' must be BUY or SELL.")
+    side = Side(side_text)
+
+    type_text = _parse_enum_text(data, "orderType")
+    if type_text is None:
+        raise InvalidInput("The order needs an 'orderType' (MKT, LMT, STP or STP_LIMIT).")
+    if type_text not in _ORDER_TYPE_ALIASES:
+        raise InvalidInput(
+            f"Order type {type_text!r} is not supported; use MKT, LMT, STP or STP_LIMIT."
+        )
+    order_type = _ORDER_TYPE_ALIASES[type_text]
+
+    tif_text = _parse_enum_text(data, "tif") or "DAY"
+    if tif_text not in TimeInForce.__members__:
+        raise InvalidInput(f"Time in force {tif_text!r} is not supported; use DAY, GTC or IOC.")
+    tif = TimeInForce(tif_text)
+
+    if data.get("quantity") is None:
+        raise InvalidInput("The order needs a 'quantity'.")
+    quantity = _decimal(data["quantity"], "quantity")
+
+    price = None if data.get("price") is None else _decimal(data["price"], "price")
+    aux = None if data.get("auxPrice") is None else _decimal(data["auxPrice"], "auxPrice")
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    if order_type is OrderType.MKT:
+        if price is not None:
+            raise InvalidInput("A MKT order cannot have a limit price ('price').")
+        if aux is not None:
+            raise InvalidInput("A MKT order cannot have a stop price ('auxPrice').")
+    elif order_type is OrderType.LMT:
+        if aux is not None:
+            raise InvalidInput("A LMT order cannot have a stop price ('auxPrice').")
+        limit_price = price
+    elif order_type is OrderType.STP:
+        if price is not None and aux is not None:
+            raise InvalidInput("A STP order takes its stop price in 'price' only.")
+        stop_price = price if price is not None else aux
+    else:
+        limit_price, stop_price = price, aux
+
+    client_order_id = data.get("cOID")
+    if client_order_id is not None and not isinstance(client_order_id, str):
+        raise InvalidInput("'cOID' must be a string.")
+    account_id = data.get("acctId")
+    if account_id is not None and not isinstance(account_id, str):
+        raise InvalidInput("'acctId' must be a string.")
+
+    validate_terms(
+        order_type=order_type, quantity=quantity, limit_price=limit_price, stop_price=stop_price
+    )
+    if client_order_id is not None and not 0 < len(client_order_id) <= MAX_CLIENT_ORDER_ID_LENGTH:
+        raise InvalidInput(
+            f"The client order id (cOID) must be 1 to {MAX_CLIENT_ORDER_ID_LENGTH} characters."
+        )
+    return OrderRequest(
+        conid=conid,
+        side=side,
+        order_type=order_type,
+        quantity=quantity,
+        limit_price=limit_price,
+        stop_price=stop_price,
+        tif=tif,
+        client_order_id=client_order_id,
+        account_id=account_id,
+    )
+
+
+# --- lifecycle -----------------------------------------------------------------------------------
+def advance(order: Order, status: OrderStatus, *, now: datetime) -> None:
+    """Move ``order`` to ``status``; ``InvalidOrderTransition`` if the move is not allowed."""
+    if not can_transition(order.status, status):
+        raise InvalidOrderTransition(
+            f"Order {order.order_id} is {order.status} and cannot become {status}.",
+            order_id=order.order_id,
+            status=str(order.status),
+        )
+    order.status = status
+    order.updated_at = now
+
+
+def submit(order: Order, *, now: datetime) -> None:
+    """Accept a ``PendingSubmit`` order: an untriggered stop waits in ``PreSubmitted``."""
+    target = (
+        OrderStatus.PRE_SUBMITTED
+        if order.is_stop and not order.stop_triggered
+        else OrderStatus.SUBMITTED
+    )
+    advance(order, target, now=now)
+
+
+def trigger_stop(order: Order, *, now: datetime) -> None:
+    """Mark a stop order's trigger as touched; it now trades as MKT (STP) or LMT (STP_LIMIT)."""
+    if not order.is_stop:
+        raise InvalidInput(f"Order {order.order_id} is not a stop order.")
+    if not order.is_active:
+        raise InvalidOrderTransition(
+            f"Order {order.order_id} is {order.status}; it cannot trigger."
+        )
+    if order.stop_triggered:
+        return
+    if order.status is OrderStatus.PRE_SUBMITTED:
+        advance(order, OrderStatus.SUBMITTED, now=now)
+    order.stop_triggered = True
+    order.updated_at = now
+
+
+def record_fill(
+    order: Order, *, quantity: Decimal, price: Decimal, commission: Decimal, now: datetime
+) -> None:
+    """Add an execution to ``order``: filled quantity, average price, commission and status."""
+    if quantity <= 0 or quantity > order.remaining:
+        raise InvalidInput(
+            f"A fill of {quantity} does not fit order {order.order_id}'s remaining {order.remaining}."
+        )
+    if price <= 0 or commission < 0:
+        raise InvalidInput("A fill needs a positive price and a non-negative commission.")
+    filled = order.filled_quantity + quantity
+    previous_value = (order.avg_fill_price or _ZERO) * order.filled_quantity
+    target = OrderStatus.FILLED if filled == order.quantity else OrderStatus.SUBMITTED
+    advance(order, target, now=now)
+    order.avg_fill_price = ((previous_value + price * quantity) / filled).quantize(
+        _AVG_PRICE_QUANTUM
+    )
+    order.filled_quantity = filled
+    order.commission += commission
+
+
+def cancel(order: Order, *, now: datetime) -> None:
+    """Cancel the unfilled remainder (the filled part stays filled)."""
+    advance(order, OrderStatus.CANCELLED, now=now)
+
+
+def reject(order: Order, reason: str, *, now: datetime) -> None:
+    """Make the order ``Inactive`` with a reason the user can read."""
+    advance(order, OrderStatus.INACTIVE, now=now)
+    order.reject_reason = reason
+
+
+def modify(
+    order: Order,
+    *,
+    quantity: Decimal | None = None,
+    limit_price: Decimal | None = None,
+    stop_price: Decimal | None = None,
+    tif: TimeInForce | None = None,
+    now: datetime,
+) -> None:
+    """Change a working order's terms; arguments left ``None`` keep their current value."""
+    if not order.is_active:
+        raise InvalidOrderTransition(f"Order {order.order_id} is {order.status}; it cannot change.")
+    new_quantity = order.quantity if quantity is None else quantity
+    new_limit = order.limit_price if limit_price is None else limit_price
+    new_stop = order.stop_price if stop_price is None else stop_price
+    validate_terms(
+        order_type=order.order_type,
+        quantity=new_quantity,
+        limit_price=new_limit,
+        stop_price=new_stop,
+    )
+    if new_quantity <= order.filled_quantity:
+        raise InvalidInput(
+            f"The quantity must stay above the {order.filled_quantity} shares already filled."
+        )
+    order.quantity = new_quantity
+    order.limit_price = new_limit
+    order.stop_price = new_stop
+    order.tif = order.tif if tif is None else tif
+    order.updated_at = now
+
+
+def expires_at(order: Order, calendar: TradingCalendar) -> datetime | None:
+    """When the order lapses by its time in force: DAY at its session's close, GTC never.
+
+    IOC orders have no time: the matching engine cancels their remainder after one attempt.
+    """
+    if order.tif is TimeInForce.DAY:
+        return calendar.session_close(order.created_at)
+    return None
+
+
+def is_expired(order: Order, *, calendar: TradingCalendar, now: datetime) -> bool:
+    """Whether an active order has passed its :func:`expires_at` time."""
+    deadline = expires_at(order, calendar)
+    return order.is_active and deadline is not None and now >= deadline
