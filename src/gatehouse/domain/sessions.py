@@ -88,6 +88,10 @@ class Session:
     def idle_deadline(self) -> datetime:
         return as_utc(self.last_seen_at) + timedelta(seconds=self.idle_seconds)
 
+    def deadline(self) -> datetime:
+        """When this session ends unless it is used again: idle timeout or lifetime, first."""
+        return min(self.idle_deadline(), as_utc(self.expires_at))
+
     def end_reason_at(self, now: datetime) -> EndReason | None:
         """Why this session is over at ``now``, or None while it is alive."""
         if self.ended_at is not None:

@@ -79,8 +79,10 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
         raise InvalidCredentials()
     user_id = user.id
     async with ctx.uow() as uow:
-        user = await uow.users.get(user_id)
-        assert user is not None
+        rehash = stored_hash is not None and ctx.hasher.needs_rehash(stored_hash)
+        if rehash:
+            user = await uow.users.get(user_id)
+            assert user is not None
         common = audit_log.Subject(
             user_id=user.id,
             username=user.username,
@@ -94,7 +96,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
             raise WrongEnvironment(_wrong_env_message(typed_env))
         if user.admin_locked:
             raise AccountLocked("This account is locked. Contact support.", retry_after=None)
-        if stored_hash and ctx.hasher.needs_rehash(stored_hash):
+        if rehash:
             fresh = await ctx.hasher.hash(request.password)
             if typed_env is Environment.PAPER:
                 user.paper_password_hash = fresh
@@ -194,14 +196,11 @@ def _parse_factor(raw: object) -> Factor:
 async def _open_attempt(
     ctx: ServiceContext, uow: UnitOfWork, login_id: str
 ) -> tuple[LoginAttempt, User]:
-    attempt = await uow.logins.by_public_id(login_id) if len(login_id) <= 64 else None
-    if attempt is None:
+    found = await uow.logins.with_user(login_id) if len(login_id) <= 64 else None
+    if found is None:
         raise LoginNotFound()
-    attempt.ensure_open(ctx.clock.now())
-    user = await uow.users.get(attempt.user_id)
-    if user is None:
-        raise LoginNotFound()
-    return attempt, user
+    found[0].ensure_open(ctx.clock.now())
+    return found
 
 
 async def challenge(

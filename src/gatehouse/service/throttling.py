@@ -27,14 +27,18 @@ async def check(
     now: datetime,
     account_policy: ThrottlePolicy,
     address_policy: ThrottlePolicy,
-) -> None:
-    """Refuse the attempt while the address or the account must wait."""
-    found = await uow.throttles.peek(address_key(address))
-    if found is not None:
-        raise_for(found.verdict(now, address_policy), address=True)
-    found = await uow.throttles.peek(account)
-    if found is not None:
-        raise_for(found.verdict(now, account_policy))
+) -> bool:
+    """Refuse the attempt while the address or the account must wait.
+
+    Returns whether the account has failures on record (so success knows to clear them).
+    """
+    found = await uow.throttles.peek_many([address_key(address), account])
+    if address_key(address) in found:
+        raise_for(found[address_key(address)].verdict(now, address_policy), address=True)
+    if account in found:
+        raise_for(found[account].verdict(now, account_policy))
+        return found[account].failures > 0
+    return False
 
 
 async def record_failure(

@@ -26,8 +26,8 @@ class SqlUsers:
         self._db.add(user)
         await self._db.flush()
 
-    async def get(self, user_id: int) -> User | None:
-        return await self._db.get(User, user_id)
+    async def get(self, user_id: int, *, lock: bool = False) -> User | None:
+        return await self._db.get(User, user_id, with_for_update=lock, populate_existing=lock)
 
     async def by_login_name(self, username: str) -> User | None:
         query = select(User).where(
@@ -98,9 +98,20 @@ class SqlLogins:
         self._db.add(attempt)
         await self._db.flush()
 
-    async def by_public_id(self, public_id: str) -> LoginAttempt | None:
+    async def by_public_id(self, public_id: str, *, lock: bool = False) -> LoginAttempt | None:
         query = select(LoginAttempt).where(t.login_attempts.c.public_id == public_id)
+        if lock:
+            query = query.with_for_update()
         return (await self._db.execute(query)).scalars().first()
+
+    async def with_user(self, public_id: str) -> tuple[LoginAttempt, User] | None:
+        query = (
+            select(LoginAttempt, User)
+            .join(User, t.users.c.id == t.login_attempts.c.user_id)
+            .where(t.login_attempts.c.public_id == public_id)
+        )
+        row = (await self._db.execute(query)).first()
+        return (row[0], row[1]) if row else None
 
 
 class SqlThrottles:
@@ -109,6 +120,10 @@ class SqlThrottles:
 
     async def peek(self, key: str) -> Throttle | None:
         return await self._db.get(Throttle, key)
+
+    async def peek_many(self, keys: Sequence[str]) -> dict[str, Throttle]:
+        query = select(Throttle).where(t.throttles.c.key.in_(list(keys)))
+        return {found.key: found for found in (await self._db.execute(query)).scalars()}
 
     async def get_or_new(self, key: str) -> Throttle:
         found = await self._db.get(Throttle, key, with_for_update=True)

@@ -18,10 +18,9 @@ router = APIRouter(tags=["sessions"])
 @router.post("/tickle")
 async def tickle(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     session = await sessions.tickle(ctx, principal)
-    expires = min(session.idle_deadline(), session.expires_at)
     return {
         "session": session.public_id,
-        "ssoExpires": int((expires - ctx.clock.now()).total_seconds() * 1000),
+        "ssoExpires": int((session.deadline() - ctx.clock.now()).total_seconds() * 1000),
         "collission": False,
         "userId": principal.user.id,
         "iserver": {"authStatus": {"authenticated": True, "competing": False, "connected": True}},

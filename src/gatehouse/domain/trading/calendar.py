@@ -1,4 +1,4 @@
-"""US equity market hours: regular sessions, exchange holidays, and which trading day an instant is in.
+"""US equity market hours: sessions, holidays and the trading day an instant belongs to.
 
 Early (13:00) closes are not modelled; days outside the bundled holiday list are plain weekdays.
 """

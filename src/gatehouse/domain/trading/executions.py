@@ -31,5 +31,5 @@ class Execution:
 
     @property
     def net_amount(self) -> Decimal:
-        """The cash effect: minus cost and commission for a buy, proceeds less commission for a sell."""
+        """The cash effect: -(cost + commission) for a buy, proceeds - commission for a sell."""
         return -self.side.sign * self.value - self.commission

@@ -107,9 +107,7 @@ def reference_price(
     return market
 
 
-def estimate(
-    order: Order, *, quote: Quote | None, prices: Mapping[int, Decimal]
-) -> OrderEstimate:
+def estimate(order: Order, *, quote: Quote | None, prices: Mapping[int, Decimal]) -> OrderEstimate:
     """Value the unfilled part of ``order``; ``NoMarketPrice`` for a MKT order with no price."""
     price = reference_price(order, quote=quote, prices=prices)
     if price is None:
@@ -118,14 +116,14 @@ def estimate(
             conid=order.conid,
         )
     quantity = order.remaining
-    return OrderEstimate(price=price, value=quantity * price, commission=commission(quantity, price))
+    return OrderEstimate(
+        price=price, value=quantity * price, commission=commission(quantity, price)
+    )
 
 
 def _others(order: Order, open_orders: Sequence[Order]) -> list[Order]:
     return [
-        o
-        for o in open_orders
-        if o.is_active and o.remaining > 0 and o.order_id != order.order_id
+        o for o in open_orders if o.is_active and o.remaining > 0 and o.order_id != order.order_id
     ]
 
 
@@ -142,7 +140,9 @@ def reserved_cash(open_orders: Sequence[Order], *, prices: Mapping[int, Decimal]
     return total
 
 
-def _marks(order: Order, account: AccountState, quote: Quote | None, price: Decimal) -> dict[int, Decimal]:
+def _marks(
+    order: Order, account: AccountState, quote: Quote | None, price: Decimal
+) -> dict[int, Decimal]:
     marks = dict(account.prices)
     if order.conid not in marks:
         marks[order.conid] = quote.mark if quote is not None and quote.mark > 0 else price
@@ -200,8 +200,7 @@ def _check_cash_account(order: Order, account: AccountState, est: OrderEstimate)
     held = account.book.position(order.conid)
     if held <= 0:
         raise ShortSaleNotAllowed(
-            "Short selling is not allowed in a cash account: you hold no shares of this "
-            "instrument."
+            "Short selling is not allowed in a cash account: you hold no shares of this instrument."
         )
     committed = sum(
         (o.remaining for o in others if o.conid == order.conid and o.side is Side.SELL), _ZERO
@@ -224,7 +223,10 @@ def _check_margin_account(
     if cost <= 0:
         return  # the order reduces risk (closing a position is always allowed)
     reserved = sum(
-        (max(_margin_cost(o, account, marks, before), _ZERO) for o in _others(order, account.open_orders)),
+        (
+            max(_margin_cost(o, account, marks, before), _ZERO)
+            for o in _others(order, account.open_orders)
+        ),
         _ZERO,
     )
     available = before.available_funds - reserved
