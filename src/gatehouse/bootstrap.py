@@ -89,4 +89,5 @@ async def build(
             rate_limit_verify=settings.rate_limit_verify,
         ),
     )
+    bus.subscribe(ctx.principals.on_events)
     return Runtime(settings=settings, ctx=ctx, engine=engine, bus=bus)

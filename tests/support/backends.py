@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from gatehouse.adapters.db.tables import metadata
+from gatehouse.adapters.db.schema import metadata
 
 PG_ENV = "GATEHOUSE_TEST_DATABASE_URL"
 REDIS_ENV = "GATEHOUSE_TEST_REDIS_URL"

@@ -17,6 +17,7 @@ from gatehouse.service.ports import (
     SmsSender,
     UnitOfWorkFactory,
 )
+from gatehouse.service.principal_cache import PrincipalCache
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ServiceContext:
     address_throttle: ThrottlePolicy
     session_limits: dict[Platform, SessionLimits]
     signin: SignInConfig = field(default_factory=SignInConfig)
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
 
     def new_public_id(self) -> str:
         return self.tokens.token_bytes(12).hex()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -17,10 +17,7 @@ from gatehouse.domain.throttle import Throttle
 
 class UserRepository(Protocol):
     async def add(self, user: User) -> None: ...
-    async def get(self, user_id: int, *, lock: bool = False) -> User | None:
-        """The user; ``lock`` holds the row until the transaction ends (one-time codes)."""
-        ...
-
+    async def get(self, user_id: int) -> User | None: ...
     async def by_login_name(self, username: str) -> User | None:
         """The user whose live or paper username this is."""
         ...
@@ -36,13 +33,21 @@ class SessionRepository(Protocol):
     async def add(self, session: Session) -> None: ...
     async def by_token_hash(self, token_hash: str) -> Session | None: ...
     async def by_public_id(self, public_id: str) -> Session | None: ...
+    async def with_user(self, token_hash: str) -> tuple[Session, User] | None: ...
+    async def touch(self, public_id: str, now: datetime) -> bool:
+        """Mark a live session seen at ``now``; False when it has ended."""
+        ...
+
     async def active_for_user(self, user_id: int, now: datetime) -> Sequence[Session]: ...
 
 
 class LoginRepository(Protocol):
     async def add(self, attempt: LoginAttempt) -> None: ...
     async def by_public_id(self, public_id: str) -> LoginAttempt | None: ...
-    async def with_user(self, public_id: str) -> tuple[LoginAttempt, User] | None: ...
+    async def with_user(self, public_id: str) -> tuple[LoginAttempt, User] | None:
+        """The sign-in and its user, both locked until the transaction ends, so that
+        concurrent second-factor steps of one user take turns (a code is used once)."""
+        ...
 
 
 class ThrottleRepository(Protocol):
@@ -82,6 +87,9 @@ class EventRepository(Protocol):
         self, user_id: int, seq: int, *, limit: int = 1000
     ) -> Sequence[AccountEvent]: ...
     async def oldest_seq(self, user_id: int) -> int | None: ...
+    async def prune(self, *, before: datetime) -> int:
+        """Delete events recorded before ``before``; returns how many went."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -128,6 +136,28 @@ class EventPublisher(Protocol):
     async def publish(self, events: Sequence[AccountEvent]) -> None:
         """Announce committed events to every node (in-process, or Redis between nodes)."""
         ...
+
+
+EventListener = Callable[[Sequence[AccountEvent]], Awaitable[None]]
+WakeListener = Callable[[int, int | None], None]
+
+
+class EventBus(EventPublisher, Protocol):
+    """Carries committed events to every node; a node hears only the users it ``watch``es.
+
+    Delivery is a hint, the database log is the truth: a wake-up ``(user_id, seq)`` (seq
+    None: "anything may have been missed") tells the hub to read the log itself.
+    """
+
+    def subscribe(self, listener: EventListener) -> None: ...
+    def on_wake(self, listener: WakeListener) -> None: ...
+    async def watch(self, user_id: int) -> None:
+        """Hear this user's events from other nodes; returns once that is in effect."""
+        ...
+
+    def unwatch(self, user_id: int) -> None: ...
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
 
 
 class RateLimiter(Protocol):

@@ -167,13 +167,24 @@ async def authenticate(ctx: ServiceContext, token: str) -> Principal:
     if not token or len(token) > 128:
         raise NotAuthenticated()
     now = ctx.clock.now()
+    digest = token_hash(token)
+    cached = ctx.principals.get(digest, now)
+    if cached is not None:
+        user, session = cached
+        if session.end_reason_at(now) is None:
+            if not session.needs_touch(now, ctx.signin.session_touch_seconds):
+                return Principal(user, session)
+            async with ctx.uow() as uow:
+                if await uow.sessions.touch(session.public_id, now):
+                    await uow.commit()
+                    session.last_seen_at = now
+                    return Principal(user, session)
+        ctx.principals.evict_session(session.public_id)
     async with ctx.uow() as uow:
-        session = await uow.sessions.by_token_hash(token_hash(token))
-        if session is None:
+        found = await uow.sessions.with_user(digest)
+        if found is None:
             raise NotAuthenticated()
-        user = await uow.users.get(session.user_id)
-        if user is None:
-            raise NotAuthenticated()
+        session, user = found
         reason = session.end_reason_at(now)
         if reason is not None:
             if session.ended_at is None:
@@ -183,7 +194,8 @@ async def authenticate(ctx: ServiceContext, token: str) -> Principal:
         if session.needs_touch(now, ctx.signin.session_touch_seconds):
             session.last_seen_at = now
             await uow.commit()
-        return Principal(user, session)
+    ctx.principals.put(digest, user, session, now)
+    return Principal(user, session)
 
 
 async def tickle(ctx: ServiceContext, principal: Principal) -> Session:
@@ -194,7 +206,8 @@ async def tickle(ctx: ServiceContext, principal: Principal) -> Session:
             raise NotAuthenticated()
         session.last_seen_at = ctx.clock.now()
         await uow.commit()
-        return session
+    principal.session.last_seen_at = session.last_seen_at
+    return session
 
 
 async def list_for(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
@@ -276,6 +289,7 @@ async def set_mobile_idle(ctx: ServiceContext, principal: Principal, seconds: in
             seconds=chosen,
         )
         await uow.commit()
+    ctx.principals.evict_user(principal.user.id or 0)
     return chosen
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db import tables as t
@@ -26,8 +26,8 @@ class SqlUsers:
         self._db.add(user)
         await self._db.flush()
 
-    async def get(self, user_id: int, *, lock: bool = False) -> User | None:
-        return await self._db.get(User, user_id, with_for_update=lock, populate_existing=lock)
+    async def get(self, user_id: int) -> User | None:
+        return await self._db.get(User, user_id)
 
     async def by_login_name(self, username: str) -> User | None:
         query = select(User).where(
@@ -76,6 +76,23 @@ class SqlSessions:
         query = select(Session).where(t.sessions.c.public_id == public_id)
         return (await self._db.execute(query)).scalars().first()
 
+    async def with_user(self, token_hash: str) -> tuple[Session, User] | None:
+        query = (
+            select(Session, User)
+            .join(User, t.users.c.id == t.sessions.c.user_id)
+            .where(t.sessions.c.token_hash == token_hash)
+        )
+        row = (await self._db.execute(query)).first()
+        return (row[0], row[1]) if row else None
+
+    async def touch(self, public_id: str, now: datetime) -> bool:
+        result = await self._db.execute(
+            update(t.sessions)
+            .where(t.sessions.c.public_id == public_id, t.sessions.c.ended_at.is_(None))
+            .values(last_seen_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def active_for_user(self, user_id: int, now: datetime) -> Sequence[Session]:
         query = (
             select(Session)
@@ -98,10 +115,8 @@ class SqlLogins:
         self._db.add(attempt)
         await self._db.flush()
 
-    async def by_public_id(self, public_id: str, *, lock: bool = False) -> LoginAttempt | None:
+    async def by_public_id(self, public_id: str) -> LoginAttempt | None:
         query = select(LoginAttempt).where(t.login_attempts.c.public_id == public_id)
-        if lock:
-            query = query.with_for_update()
         return (await self._db.execute(query)).scalars().first()
 
     async def with_user(self, public_id: str) -> tuple[LoginAttempt, User] | None:
@@ -109,6 +124,7 @@ class SqlLogins:
             select(LoginAttempt, User)
             .join(User, t.users.c.id == t.login_attempts.c.user_id)
             .where(t.login_attempts.c.public_id == public_id)
+            .with_for_update()
         )
         row = (await self._db.execute(query)).first()
         return (row[0], row[1]) if row else None
@@ -248,3 +264,7 @@ class SqlEvents:
         query = select(func.min(t.events.c.seq)).where(t.events.c.user_id == user_id)
         value = (await self._db.execute(query)).scalar_one_or_none()
         return int(value) if value is not None else None
+
+    async def prune(self, *, before: datetime) -> int:
+        result = await self._db.execute(delete(t.events).where(t.events.c.at < before))
+        return int(getattr(result, "rowcount", 0) or 0)

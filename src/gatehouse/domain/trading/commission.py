@@ -32,19 +32,15 @@ def commission(quantity: Decimal, price: Decimal) -> Decimal:
     return commission_for_value(quantity, quantity * price)
 
 
-def _filled_value(order: Order) -> Decimal:
-    return (order.avg_fill_price or _ZERO) * order.filled_quantity
-
-
 def execution_commission(order: Order, *, quantity: Decimal, price: Decimal) -> Decimal:
     """The charge for one more execution of ``order`` (before it is recorded on the order)."""
     total = commission_for_value(
-        order.filled_quantity + quantity, _filled_value(order) + quantity * price
+        order.filled_quantity + quantity, order.filled_value + quantity * price
     )
     return max(total - order.commission, _ZERO)
 
 
 def remaining_commission(order: Order, *, price: Decimal) -> Decimal:
     """The most still to be charged if the rest of ``order`` fills at ``price``."""
-    total = commission_for_value(order.quantity, _filled_value(order) + order.remaining * price)
+    total = commission_for_value(order.quantity, order.filled_value + order.remaining * price)
     return max(total - order.commission, _ZERO)

@@ -82,7 +82,12 @@ def can_transition(current: OrderStatus, new: OrderStatus) -> bool:
 
 @dataclass(kw_only=True)
 class Order:
-    """One order and its progress. ``commission`` is the total charged on its fills so far."""
+    """One order and its progress.
+
+    ``commission`` is the total charged on its fills so far and ``filled_value`` the exact
+    sum of fill quantity times price (``avg_fill_price`` is that over the filled quantity,
+    to 8 decimals).
+    """
 
     order_id: str
     account_id: str
@@ -102,6 +107,7 @@ class Order:
     stop_triggered: bool = False
     reject_reason: str | None = None
     commission: Decimal = _ZERO
+    filled_value: Decimal = _ZERO
 
     @property
     def remaining(self) -> Decimal:
@@ -250,13 +256,11 @@ def record_fill(
     if price <= 0 or commission < 0:
         raise InvalidInput("A fill needs a positive price and a non-negative commission.")
     filled = order.filled_quantity + quantity
-    previous_value = (order.avg_fill_price or _ZERO) * order.filled_quantity
     target = OrderStatus.FILLED if filled == order.quantity else OrderStatus.SUBMITTED
     advance(order, target, now=now)
-    order.avg_fill_price = ((previous_value + price * quantity) / filled).quantize(
-        _AVG_PRICE_QUANTUM
-    )
+    order.filled_value += price * quantity
     order.filled_quantity = filled
+    order.avg_fill_price = (order.filled_value / filled).quantize(_AVG_PRICE_QUANTUM)
     order.commission += commission
 
 

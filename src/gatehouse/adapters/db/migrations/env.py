@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from gatehouse.adapters.db.engine import make_engine
-from gatehouse.adapters.db.tables import metadata
+from gatehouse.adapters.db.schema import metadata
 
 config = context.config
 

@@ -1,0 +1,39 @@
+"""Use cases on the durable event log: where a user's log stands, reading it, pruning it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gatehouse.domain.errors import NotFound
+from gatehouse.domain.event_log import LogPosition, epoch_for, retention_cutoff
+from gatehouse.domain.events import AccountEvent
+from gatehouse.service.context import ServiceContext
+
+
+async def position(ctx: ServiceContext, user_id: int) -> LogPosition:
+    """The user's head seq, oldest kept seq and epoch."""
+    async with ctx.uow() as uow:
+        user = await uow.users.get(user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        oldest = await uow.events.oldest_seq(user_id)
+        return LogPosition(
+            head=user.event_seq, oldest=oldest, epoch=epoch_for(user_id, user.created_at)
+        )
+
+
+async def read_after(
+    ctx: ServiceContext, user_id: int, seq: int, *, limit: int
+) -> Sequence[AccountEvent]:
+    """Up to ``limit`` events after ``seq``, in order."""
+    async with ctx.uow() as uow:
+        return await uow.events.since(user_id, seq, limit=limit)
+
+
+async def prune(ctx: ServiceContext, *, retention_days: int) -> int:
+    """Forget events older than the retention window; returns how many were deleted."""
+    cutoff = retention_cutoff(ctx.clock.now(), retention_days)
+    async with ctx.uow() as uow:
+        deleted = await uow.events.prune(before=cutoff)
+        await uow.commit()
+        return deleted
