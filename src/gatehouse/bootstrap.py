@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
+from typing import Any
 
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gatehouse.adapters.bus.memory import MemoryBus
+from gatehouse.adapters.bus.redis import RedisBus
 from gatehouse.adapters.crypto.argon2_hasher import Argon2Hasher
 from gatehouse.adapters.crypto.keys import ServerKeys, load_or_create_master_key
 from gatehouse.adapters.crypto.sealing import SecretSealer
 from gatehouse.adapters.db import migrate
 from gatehouse.adapters.db.engine import make_engine, make_sessionmaker
 from gatehouse.adapters.db.uow import SqlUnitOfWorkFactory
+from gatehouse.adapters.mail.outbox import MailOutbox
+from gatehouse.adapters.mail.smtp import SmtpMailer
+from gatehouse.adapters.marketdata.simulator import MarketSimulator
+from gatehouse.adapters.push.fanout import FanoutPushDelivery
+from gatehouse.adapters.push.socket_hub import DeviceSocketHub
+from gatehouse.adapters.push.webhook import WebhookPushRelay
 from gatehouse.adapters.ratelimit import LimitsRateLimiter
 from gatehouse.adapters.sms.outbox import OutboxSmsSender
 from gatehouse.adapters.sms.webhook import WebhookSmsSender
 from gatehouse.domain.clock import Clock, SystemClock
 from gatehouse.domain.randomness import SecureTokens, TokenSource
-from gatehouse.service.context import ServiceContext, SignInConfig
-from gatehouse.service.ports import SmsSender
+from gatehouse.domain.trading.calendar import TradingCalendar
+from gatehouse.service.context import KeyConfig, RecoveryConfig, ServiceContext, SignInConfig
+from gatehouse.service.ports import EventBus, SmsSender
+from gatehouse.service.ports_access import Mailer, PushDelivery
+from gatehouse.service.sync.node import SyncConfig, SyncNode
 from gatehouse.settings import Settings
 
 
@@ -31,10 +44,75 @@ class Runtime:
     settings: Settings
     ctx: ServiceContext
     engine: AsyncEngine
-    bus: MemoryBus
+    bus: EventBus
+    sync: SyncNode
+
+    async def start(self) -> None:
+        """Start background work: the bus connection, event-log pruning."""
+        await self.sync.start()
+
+    async def stop(self) -> None:
+        await self.sync.stop()
+        await self.bus.close()
 
     async def close(self) -> None:
+        await self.stop()
         await self.engine.dispose()
+
+
+def event_bus(settings: Settings, master_key: bytes) -> EventBus:
+    """Redis between nodes when configured, else in-process."""
+    if not settings.redis_url:
+        return MemoryBus()
+    namespace = hmac.new(master_key, b"gatehouse/bus", hashlib.sha256).hexdigest()[:16]
+    return RedisBus(settings.redis_url, namespace=namespace)
+
+
+def sync_config(settings: Settings) -> SyncConfig:
+    return SyncConfig(
+        retention_days=settings.event_retention_days,
+        prune_every_seconds=settings.event_prune_interval_seconds,
+        heartbeat_seconds=settings.sync_heartbeat_seconds,
+        ibkr_heartbeat_seconds=settings.ibkr_ws_heartbeat_seconds,
+        send_buffer_bytes=settings.sync_send_buffer_bytes,
+    )
+
+
+def access_wiring(settings: Settings) -> dict[str, Any]:
+    """The Key authenticator, push delivery, recovery and mail parts of the context."""
+    hub = DeviceSocketHub()
+    push: PushDelivery = hub
+    if settings.push_webhook_url:
+        push = FanoutPushDelivery(hub, WebhookPushRelay(settings.push_webhook_url))
+    mailer: Mailer = MailOutbox(settings.home / "mail", sender=settings.smtp_from)
+    if settings.smtp_host:
+        mailer = SmtpMailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            use_tls=settings.smtp_tls,
+            start_tls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    return {
+        "key": KeyConfig(
+            activation_ttl_seconds=settings.key_activation_ttl_seconds,
+            reenrollment_ttl_seconds=settings.key_reenrollment_ttl_seconds,
+            push_ttl_seconds=settings.push_ttl_seconds,
+            rate_limit_enroll=settings.rate_limit_key_enroll,
+        ),
+        "recovery": RecoveryConfig(
+            public_base_url=settings.effective_public_base_url,
+            token_ttl_seconds=settings.recovery_token_ttl_seconds,
+            emails_per_hour=settings.recovery_emails_per_hour,
+            rate_limit=settings.rate_limit_recovery,
+        ),
+        "mailer": mailer,
+        "push": push,
+        "devices": hub,
+    }
 
 
 async def build(
@@ -50,9 +128,10 @@ async def build(
     url = settings.effective_database_url
     if run_migrations:
         await anyio.to_thread.run_sync(migrate.upgrade, url)
-    keys = ServerKeys.derive(load_or_create_master_key(settings.home, settings.secret_key))
+    master_key = load_or_create_master_key(settings.home, settings.secret_key)
+    keys = ServerKeys.derive(master_key)
     engine = make_engine(url, schema=schema)
-    bus = MemoryBus()
+    bus = event_bus(settings, master_key)
     uow = SqlUnitOfWorkFactory(make_sessionmaker(engine), bus)
     clock = clock or SystemClock()
     if sms is None:
@@ -88,6 +167,20 @@ async def build(
             rate_limit_login=settings.rate_limit_login,
             rate_limit_verify=settings.rate_limit_verify,
         ),
+        **access_wiring(settings),
+    )
+    ctx.calendar = TradingCalendar(always_open=settings.market_always_open)
+    ctx.market = MarketSimulator(
+        seed=settings.market_seed,
+        tick_seconds=settings.market_tick_seconds,
+        start=clock.now(),
+        calendar=ctx.calendar,
     )
     bus.subscribe(ctx.principals.on_events)
-    return Runtime(settings=settings, ctx=ctx, engine=engine, bus=bus)
+    return Runtime(
+        settings=settings,
+        ctx=ctx,
+        engine=engine,
+        bus=bus,
+        sync=SyncNode(ctx, bus, sync_config(settings)),
+    )

@@ -20,7 +20,9 @@ from rich.console import Console
 from rich.table import Table
 
 from gatehouse.bootstrap import Runtime, build
+from gatehouse.cli_support import support_app
 from gatehouse.domain.errors import GatehouseError, NotFound
+from gatehouse.key.cli import key_app
 from gatehouse.settings import Settings
 
 T = TypeVar("T")
@@ -37,6 +39,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(totp_app, name="totp")
 app.add_typer(card_app, name="card")
 app.add_typer(sms_app, name="sms")
+app.add_typer(key_app, name="key")
+app.add_typer(support_app, name="support")
 out = Console()
 err = Console(stderr=True)
 
@@ -102,6 +106,7 @@ def serve(
             port=port,
             log_level="warning",
             ws="websockets-sansio",
+            ws_per_message_deflate=False,  # ~64 KiB per socket; frames are small (docs/sync.md)
             lifespan="on",
         )
         await uvicorn.Server(config).serve()

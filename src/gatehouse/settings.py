@@ -71,6 +71,50 @@ class Settings(BaseSettings):
     gateway_lifetime_minutes: int = 1440
     session_touch_seconds: int = 15
 
+    # market and brokerage
+    market_seed: int = 7
+    market_tick_seconds: float = 1.0
+    market_always_open: bool = True
+    paper_starting_cash: str = "1000000"
+
+    # web and mobile pages (docs/web.md)
+    passkey_reauth_days: int = Field(default=7, ge=1, le=90)
+    public_origin: str | None = Field(
+        default=None, description="e.g. https://broker.example.com; passkeys belong to its host"
+    )
+
+    # real-time sync (docs/sync.md)
+    event_retention_days: int = Field(default=7, ge=1)
+    event_prune_interval_seconds: float = Field(default=3600.0, gt=0)
+    sync_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    ibkr_ws_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    sync_send_buffer_bytes: int = Field(
+        default=262_144, ge=1024, description="unsent bytes past which a socket is dropped"
+    )
+
+    # Key authenticator and push approval (docs/key.md)
+    key_activation_ttl_seconds: int = Field(default=600, ge=60, le=3600)
+    key_reenrollment_ttl_seconds: int = Field(default=86400, ge=3600, le=7 * 86400)
+    push_ttl_seconds: int = Field(default=120, ge=30, le=300)
+    push_webhook_url: str | None = None
+    rate_limit_key_enroll: str = "10/minute"
+
+    # recovery and mail (docs/recovery.md)
+    public_base_url: str | None = Field(
+        default=None, description="where links in emails point; default http://HOST:PORT"
+    )
+    recovery_token_ttl_seconds: int = Field(default=1800, ge=300, le=86400)
+    recovery_emails_per_hour: int = Field(default=3, ge=1)
+    rate_limit_recovery: str = "10/minute"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "Gatehouse <gatehouse@localhost>"
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
     @property
     def sqlite_path(self) -> Path:
         return self.home / "gatehouse.db"
@@ -78,6 +122,10 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.sqlite_path}"
+
+    @property
+    def effective_public_base_url(self) -> str:
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def password_policy(self) -> PasswordPolicy:
         return PasswordPolicy(

@@ -1,4 +1,4 @@
-"""Sign-in over real HTTP: password plus TOTP, SMS or code card, on every platform and environment."""
+"""Sign-in over real HTTP: password, then TOTP, SMS or card, on each platform and environment."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-
-from gatehouse.domain.factors import card, totp
-from gatehouse.service import users
 from tests.support.signin import (
     bearer,
     challenge,
@@ -21,6 +18,9 @@ from tests.support.signin import (
     started_login,
     verify,
 )
+
+from gatehouse.domain.factors import card, totp
+from gatehouse.service import users
 
 PLATFORMS = ["web", "workstation", "mobile", "gateway"]
 ENVIRONMENTS = ["live", "paper"]
@@ -82,39 +82,48 @@ async def check_session(
 
 # --- the three second factors on every platform and environment ---------------------------
 @each_platform_and_environment
-async def test_password_and_totp(client, alice, clock, platform, environment):
-    login_id = await started_login(client, alice, platform=platform, environment=environment)
+async def test_password_then_each_second_factor(
+    client, runtime, alice, clock, platform, environment
+):
+    issued = await users.issue_card(runtime.ctx, alice.username, actor="test")
+    username, password = credentials(alice, environment)
+
+    async def password_step() -> str:
+        started = await login(
+            client, username, password, platform=platform, environment=environment
+        )
+        assert started.status_code == 200, started.text
+        assert started.json()["factors"] == ["totp", "sms", "card"]
+        login_id: str = started.json()["login_id"]
+        return login_id
+
+    # an authenticator app code
+    login_id = await password_step()
     code = totp.code_at(alice.totp_secret, at=clock.now())
     done = await verify(client, login_id, "totp", code)
     await check_session(
         client, done, alice, platform=platform, environment=environment, factor="totp"
     )
 
-
-@each_platform_and_environment
-async def test_password_and_sms(client, runtime, alice, platform, environment):
-    login_id = await started_login(client, alice, platform=platform, environment=environment)
+    # a code sent by SMS
+    login_id = await password_step()
     sent = await challenge(client, login_id, "sms")
     assert sent.status_code == 200, sent.text
     assert sent.json()["sent_to"] == "+1 ••• ••• 4567"
     assert sent.json()["expires_in"] == 300
     code = await latest_sms_code(runtime, alice.phone)
     done = await verify(client, login_id, "sms", code)
-    await check_session(client, done, alice, platform=platform, environment=environment, factor="sms")
+    await check_session(
+        client, done, alice, platform=platform, environment=environment, factor="sms"
+    )
 
-
-@each_platform_and_environment
-async def test_password_and_code_card(client, runtime, alice, platform, environment):
-    issued = await users.issue_card(runtime.ctx, alice.username, actor="test")
-    username, password = credentials(alice, environment)
-    started = await login(client, username, password, platform=platform, environment=environment)
-    assert "card" in started.json()["factors"]
-    asked = await challenge(client, started.json()["login_id"], "card")
+    # two cells of the security code card
+    login_id = await password_step()
+    asked = await challenge(client, login_id, "card")
     assert asked.status_code == 200, asked.text
     cells = asked.json()["cells"]
     assert len(cells) == 2 and len(set(cells)) == 2
-    answer = [issued.cells[label] for label in cells]
-    done = await verify(client, started.json()["login_id"], "card", answer)
+    done = await verify(client, login_id, "card", [issued.cells[label] for label in cells])
     await check_session(
         client, done, alice, platform=platform, environment=environment, factor="card"
     )
@@ -248,8 +257,11 @@ async def test_totp_refuses_two_steps_of_drift(client, runtime, alice, clock, st
     refused = await verify(client, login_id, "totp", code)
     assert refused.status_code == 401
     assert refused.json()["error"] == "invalid_code"
+    assert "token" not in refused.json()
     async with runtime.ctx.uow() as uow:
-        assert (await uow.users.by_username(alice.username)).totp_last_step is None
+        user = await uow.users.by_username(alice.username)
+        assert user is not None and user.id is not None
+        assert await uow.sessions.active_for_user(user.id, clock.now()) == []
 
 
 async def test_a_totp_code_is_never_accepted_twice(client, alice, clock):
@@ -334,7 +346,9 @@ async def test_bearer_sessions_need_no_csrf_token(client, alice, clock):
 
 # --- environments --------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("typed", "chosen"), [("paper", "live"), ("live", "paper")], ids=["paper-on-live", "live-on-paper"]
+    ("typed", "chosen"),
+    [("paper", "live"), ("live", "paper")],
+    ids=["paper-on-live", "live-on-paper"],
 )
 async def test_credentials_of_the_other_environment_are_refused(client, alice, typed, chosen):
     username, password = credentials(alice, typed)

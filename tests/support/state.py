@@ -20,7 +20,8 @@ async def snapshot(runtime: Runtime) -> dict[str, Any]:
         async def count(table: Any) -> int:
             return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
-        u, s, la, th, cc = t.users.c, t.sessions.c, t.login_attempts.c, t.throttles.c, t.card_cells.c
+        u, s, la = t.users.c, t.sessions.c, t.login_attempts.c
+        th, cc = t.throttles.c, t.card_cells.c
         return {
             "users": await rows(
                 select(

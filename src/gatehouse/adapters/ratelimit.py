@@ -15,7 +15,8 @@ class LimitsRateLimiter:
     def __init__(self, redis_url: str | None = None) -> None:
         storage: Storage = MemoryStorage()
         if redis_url:
-            found = storage_from_string("async+" + redis_url)
+            # redis-py (a dependency already), not limits' default coredis client.
+            found = storage_from_string("async+" + redis_url, implementation="redispy")
             assert isinstance(found, Storage)
             storage = found
         self._limiter = MovingWindowRateLimiter(storage)

@@ -11,16 +11,45 @@ from gatehouse import __version__
 from gatehouse.api import errors
 from gatehouse.api.limits import BodySizeLimit
 from gatehouse.api.responses import JsonResponse
-from gatehouse.api.routers import auth, sessions
+from gatehouse.api.routers import (
+    assistant,
+    auth,
+    events,
+    ibkr_ws,
+    key,
+    messages,
+    passkeys,
+    recovery,
+    recovery_page,
+    self_service,
+    sessions,
+    support,
+)
+from gatehouse.api.websocket import TransportProbe
 from gatehouse.bootstrap import Runtime
+from gatehouse.web import mount as web
 
-API_ROUTERS: list[APIRouter] = [auth.router, sessions.router]
+API_ROUTERS: list[APIRouter] = [
+    auth.router,
+    sessions.router,
+    events.router,
+    ibkr_ws.router,
+    self_service.router,
+    passkeys.router,
+    assistant.router,
+    key.router,
+    recovery.router,
+    support.router,
+    messages.router,
+]
 
 
 def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
         yield
+        await runtime.stop()
         if close_runtime:
             await runtime.close()
 
@@ -44,5 +73,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    app.include_router(recovery_page.router)  # /recover: the page a reset link opens
+    web.install(app)  # Client Portal and Mobile pages, static files, security headers
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(TransportProbe)  # sync sockets check their write buffers (api/websocket)
     return app

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from gatehouse.domain.errors import CsrfFailed, NotAuthenticated
+from gatehouse.domain.errors import CsrfFailed, NotAuthenticated, PasswordChangeRequired
 from gatehouse.domain.sessions import csrf_matches
 from gatehouse.service import sessions
 from gatehouse.service.context import ServiceContext
@@ -37,8 +37,31 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
+# A session opened with a temporary password may do only this until the password is changed.
+PASSWORD_CHANGE_ALLOWED = {("POST", "/me/password"), ("POST", "/logout"), ("GET", "/me")}
+API_PREFIXES = ("/v1/api", "/v1/portal")
+
+
+def _api_path(request: Request) -> str:
+    path = request.url.path
+    for prefix in API_PREFIXES:
+        if path.startswith(prefix + "/"):
+            return path[len(prefix) :]
+    return path
+
+
 async def principal(request: Request, ctx: Ctx) -> Principal:
-    """The signed-in caller; cookie sessions must send the CSRF token on state changes."""
+    """The signed-in caller; a temporary password must be changed before anything else."""
+    found = await _signed_in(request, ctx)
+    if found.user.must_change_password and (
+        (request.method, _api_path(request)) not in PASSWORD_CHANGE_ALLOWED
+    ):
+        raise PasswordChangeRequired()
+    return found
+
+
+async def _signed_in(request: Request, ctx: ServiceContext) -> Principal:
+    """The session behind the request; cookie sessions must send the CSRF token on changes."""
     token = bearer_token(request)
     if token is not None:
         return await sessions.authenticate(ctx, token)

@@ -23,6 +23,13 @@ STATUS: list[tuple[type[e.GatehouseError], int]] = [
     (e.CsrfFailed, 403),
     (e.Forbidden, 403),
     (e.PasswordChangeRequired, 403),
+    (e.PasskeyRejected, 401),
+    (e.ReauthRequired, 401),
+    (e.InvalidActivationCode, 401),
+    (e.BadSignature, 401),
+    (e.PushDenied, 401),
+    (e.PushWrongNumber, 401),
+    (e.RecoveryFailed, 401),
     (e.LoginNotFound, 404),
     (e.NotFound, 404),
     (e.WrongEnvironment, 409),
@@ -63,13 +70,15 @@ def _describe(exc: RequestValidationError) -> e.GatehouseError:
     if any(p.get("type") == "json_invalid" for p in problems):
         return e.MalformedRequest()
     first = problems[0] if problems else {}
-    where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-    kind = first.get("type", "")
-    if kind == "missing":
-        return e.InvalidInput(f"The field {where!r} is required.", field=where)
-    if kind in ("model_attributes_type", "dict_type") and not where:
+    # loc is (where: "body", "query" or "path"; the field; then details such as a union member)
+    loc = first.get("loc", ())
+    field = str(loc[1]) if len(loc) > 1 else ""
+    if not field:  # the body itself: empty, or not an object
         return e.InvalidInput("The request body must be a JSON object.")
-    return e.InvalidInput(f"The field {where!r} is not valid: {first.get('msg', '')}.", field=where)
+    if first.get("type") == "missing":
+        return e.InvalidInput(f"The field {field!r} is required.", field=field)
+    reason = str(first.get("msg", "")).rstrip(".")
+    return e.InvalidInput(f"The field {field!r} is not valid: {reason}.", field=field)
 
 
 def install(app: FastAPI) -> None:
@@ -83,10 +92,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JsonResponse:
-        codes = {404: "not_found", 405: "method_not_allowed"}
+        if exc.status_code == 400:  # FastAPI could not read the body (e.g. it is not UTF-8)
+            return error_response(e.MalformedRequest())
+        if exc.status_code == 404:  # no such route
+            return error_response(e.NotFound())
+        codes = {405: ("method_not_allowed", "That method is not allowed here.")}
+        code, message = codes.get(exc.status_code, ("http_error", f"{exc.detail}."))
         return JsonResponse(
-            {"error": codes.get(exc.status_code, "http_error"), "message": str(exc.detail)},
+            {"error": code, "message": message},
             status_code=exc.status_code,
+            headers=exc.headers,
         )
 
     @app.exception_handler(Exception)

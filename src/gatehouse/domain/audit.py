@@ -24,6 +24,31 @@ class AuditEvent(StrEnum):
     ACCOUNT_UNLOCKED = "account.unlocked"
     USER_CREATED = "user.created"
     IDLE_TIMEOUT_CHANGED = "session.idle_timeout_changed"
+    PHONE_CHANGED = "phone.changed"
+    PASSKEY_REGISTERED = "passkey.registered"
+    PASSKEY_REMOVED = "passkey.removed"
+    PASSKEY_REFUSED = "passkey.refused"
+    # Key devices and push approval
+    KEY_ACTIVATION_CREATED = "key.activation_created"
+    KEY_REENROLLMENT_ISSUED = "key.reenrollment_issued"
+    KEY_ENROLLED = "key.enrolled"
+    KEY_REVOKED = "key.revoked"
+    PUSH_APPROVED = "push.approved"
+    PUSH_DENIED = "push.denied"
+    PUSH_WRONG_NUMBER = "push.wrong_number"
+    TOTP_REMOVED = "totp.removed"
+    CARD_DEACTIVATED = "card.deactivated"
+    # recovery
+    RECOVERY_EMAIL_SENT = "recovery.email_sent"
+    RECOVERY_PASSWORD_RESET = "recovery.password_reset"
+    RECOVERY_QUESTIONS_PASSED = "recovery.questions_passed"
+    RECOVERY_QUESTIONS_FAILED = "recovery.questions_failed"
+    SECURITY_QUESTIONS_SET = "security_questions.set"
+    # support console
+    SUPPORT_VIEWED_USER = "support.viewed_user"
+    SUPPORT_FACTORS_RESET = "support.factors_reset"
+    SUPPORT_TEMPORARY_PASSWORD = "support.temporary_password"
+    SUPPORT_IDENTITY_CHECK = "support.identity_check"
 
 
 @dataclass(eq=False)

@@ -130,10 +130,84 @@ class PasswordChangeRequired(GatehouseError):
     message = "The password is temporary and must be changed."
 
 
+class PasskeyRejected(GatehouseError):
+    code = "passkey_rejected"
+    message = "The passkey was not accepted."
+
+
+class ReauthRequired(GatehouseError):
+    """A passkey unlock refused because the device's last full sign-in is too old."""
+
+    code = "reauth_required"
+    message = "Sign in with your password and second factor again to keep using your passkey."
+
+
 # --- sessions --------------------------------------------------------------------------
 class NotAuthenticated(GatehouseError):
     code = "not_authenticated"
     message = "Sign in first."
+
+
+# --- Key devices and push approval -----------------------------------------------------
+class InvalidActivationCode(GatehouseError):
+    code = "invalid_activation_code"
+    message = "That activation code is not valid, has expired or was already used."
+
+
+class DeviceNotRecognized(NotAuthenticated):
+    code = "device_not_recognized"
+    message = "This Key device is not enrolled, or it was revoked; enroll it again."
+
+
+class StaleRequest(NotAuthenticated):
+    code = "stale_request"
+    message = "The signed request is too old or from the future; check the device clock."
+
+
+class BadSignature(GatehouseError):
+    code = "bad_signature"
+    message = "The signature does not match this device's key."
+
+
+class PushNotFound(NotFound):
+    code = "push_not_found"
+    message = "No such push request."
+
+
+class PushAlreadyDecided(Conflict):
+    code = "push_already_decided"
+    message = "This push request was already answered or replaced."
+
+
+class PushDenied(GatehouseError):
+    code = "push_denied"
+    message = "The sign-in was denied on your Key device."
+
+
+class PushWrongNumber(GatehouseError):
+    code = "push_wrong_number"
+    message = "The number picked on your Key device did not match; the sign-in was blocked."
+
+
+# --- recovery --------------------------------------------------------------------------
+class InvalidRecoveryToken(InvalidInput):
+    code = "invalid_recovery_token"
+    message = "This recovery link is not valid, has expired or was already used; ask for a new one."
+
+
+class RecoveryNotFound(NotFound):
+    code = "recovery_not_found"
+    message = "This recovery attempt does not exist or has ended; start again."
+
+
+class RecoveryFailed(GatehouseError):
+    code = "recovery_failed"
+    message = "The answers or the code are not right."
+
+
+class QuestionsNotSet(Conflict):
+    code = "questions_not_set"
+    message = "This account has no security questions."
 
 
 class SessionExpired(NotAuthenticated):

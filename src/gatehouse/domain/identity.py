@@ -29,6 +29,8 @@ class Role(StrEnum):
 
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
+# The longest name anyone can sign in with: a live username, or its paper twin (+ "paper").
+MAX_LOGIN_NAME = 40
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 

@@ -10,13 +10,17 @@ from gatehouse.domain.passwords import PasswordPolicy
 from gatehouse.domain.randomness import TokenSource
 from gatehouse.domain.sessions import SessionLimits
 from gatehouse.domain.throttle import ThrottlePolicy
+from gatehouse.domain.trading.calendar import TradingCalendar
+from gatehouse.service.login_signals import LoginSignals
 from gatehouse.service.ports import (
+    MarketData,
     PasswordHasher,
     RateLimiter,
     Sealer,
     SmsSender,
     UnitOfWorkFactory,
 )
+from gatehouse.service.ports_access import DeviceChannels, Mailer, PushDelivery
 from gatehouse.service.principal_cache import PrincipalCache
 
 
@@ -31,6 +35,29 @@ class SignInConfig:
     rate_limit_login: str = "30/minute"
     rate_limit_verify: str = "60/minute"
     issuer: str = "Gatehouse"
+
+
+@dataclass(frozen=True)
+class KeyConfig:
+    """The Key authenticator: activation codes and push approval (docs/key.md)."""
+
+    activation_ttl_seconds: int = 600
+    reenrollment_ttl_seconds: int = 86400
+    push_ttl_seconds: int = 120
+    request_skew_seconds: int = 60
+    socket_recheck_seconds: float = 5.0
+    rate_limit_enroll: str = "10/minute"
+
+
+@dataclass(frozen=True)
+class RecoveryConfig:
+    """Account recovery (docs/recovery.md)."""
+
+    public_base_url: str = "http://127.0.0.1:5000"
+    token_ttl_seconds: int = 1800
+    questions_ttl_seconds: int = 600
+    emails_per_hour: int = 3
+    rate_limit: str = "10/minute"
 
 
 @dataclass
@@ -50,6 +77,20 @@ class ServiceContext:
     session_limits: dict[Platform, SessionLimits]
     signin: SignInConfig = field(default_factory=SignInConfig)
     principals: PrincipalCache = field(default_factory=PrincipalCache)
+    market: MarketData | None = None
+    calendar: TradingCalendar = field(default_factory=TradingCalendar)
+
+    @property
+    def quotes(self) -> MarketData:
+        assert self.market is not None, "bootstrap wires a market data source"
+        return self.market
+
+    key: KeyConfig = field(default_factory=KeyConfig)
+    recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
+    mailer: Mailer | None = None
+    push: PushDelivery | None = None
+    devices: DeviceChannels | None = None
+    login_signals: LoginSignals = field(default_factory=LoginSignals)
 
     def new_public_id(self) -> str:
         return self.tokens.token_bytes(12).hex()

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol
 
 from gatehouse.domain.audit import AuditEntry
 from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.factors.passkey import Passkey, PasskeyChallenge
 from gatehouse.domain.identity import User
 from gatehouse.domain.login_flow import LoginAttempt
 from gatehouse.domain.sessions import Session
 from gatehouse.domain.throttle import Throttle
+from gatehouse.domain.trading.quotes import Bar, Quote
+from gatehouse.service.ports_access import (
+    DirectoryRepository,
+    KeyRepository,
+    MessageRepository,
+    RecoveryRepository,
+)
 
 
 class UserRepository(Protocol):
@@ -92,6 +101,24 @@ class EventRepository(Protocol):
         ...
 
 
+class PasskeyRepository(Protocol):
+    async def add(self, passkey: Passkey) -> None: ...
+    async def by_credential_id(self, credential_id: str) -> Passkey | None: ...
+    async def for_user(self, user_id: int) -> Sequence[Passkey]: ...
+    async def record_use(self, public_id: str, *, sign_count: int, at: datetime) -> None: ...
+    async def remove(self, user_id: int, public_id: str) -> bool: ...
+    async def add_challenge(self, challenge: PasskeyChallenge, *, now: datetime) -> None: ...
+    async def take_challenge(self, public_id: str, *, purpose: str) -> PasskeyChallenge | None:
+        """The challenge, deleted as it is read: each one is used at most once."""
+        ...
+
+    async def full_signin_at(self, user_id: int, device_id: str) -> datetime | None: ...
+    async def record_full_signin(self, user_id: int, device_id: str, at: datetime) -> None: ...
+    async def opened_by_full_signin(self, session_public_id: str) -> bool:
+        """Whether this session was opened by a password + second-factor sign-in."""
+        ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     sessions: SessionRepository
@@ -101,6 +128,11 @@ class UnitOfWork(Protocol):
     cards: CardRepository
     sms_outbox: SmsOutboxRepository
     events: EventRepository
+    passkeys: PasskeyRepository
+    key: KeyRepository
+    recovery: RecoveryRepository
+    messages: MessageRepository
+    directory: DirectoryRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(
@@ -158,6 +190,16 @@ class EventBus(EventPublisher, Protocol):
     def unwatch(self, user_id: int) -> None: ...
     async def start(self) -> None: ...
     async def close(self) -> None: ...
+
+
+class MarketData(Protocol):
+    """Quotes and bars for instruments (the built-in simulator, or a venue's feed)."""
+
+    def quote(self, conid: int, at: datetime) -> Quote: ...
+    def quotes(self, at: datetime, conids: Iterable[int] | None = None) -> dict[int, Quote]: ...
+    def prices(self, at: datetime) -> dict[int, Decimal]: ...
+    def history(self, conid: int, *, end: datetime, bar_seconds: int, count: int) -> list[Bar]: ...
+    def next_tick(self, at: datetime) -> datetime: ...
 
 
 class RateLimiter(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,11 +30,13 @@ class SessionGrant:
     user: User
     token: str
     csrf_token: str
+    notices: dict[str, Any] = field(default_factory=dict)  # e.g. the device clock looks off
 
     def view(self, *, include_token: bool = True) -> dict[str, Any]:
         body = session_view(self.session, self.user)
         body["token"] = self.token if include_token else None
         body["csrf_token"] = self.csrf_token
+        body.update(self.notices)
         return body
 
 
@@ -269,7 +271,9 @@ async def _end_all(
 async def set_mobile_idle(ctx: ServiceContext, principal: Principal, seconds: int) -> int:
     """The user's own mobile inactivity timeout, within the operator's bounds."""
     if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise InvalidInput("idle_timeout must be a whole number of seconds.")
+        raise InvalidInput(
+            "The idle timeout must be a whole number of seconds.", field="idle_timeout"
+        )
     chosen = ctx.session_limits[Platform.MOBILE].check_idle_choice(seconds)
     now = ctx.clock.now()
     async with ctx.uow() as uow:

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from gatehouse.domain.audit import AuditEvent
-from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import (
     AccountLocked,
     CardSpent,
+    CodeReused,
     FactorUnavailable,
-    GatehouseError,
+    InvalidCode,
     InvalidCredentials,
     InvalidInput,
     LoginNotFound,
     RateLimited,
     WrongEnvironment,
 )
-from gatehouse.domain.identity import Environment, Platform, User, normalize_username
+from gatehouse.domain.factors import totp
+from gatehouse.domain.identity import (
+    MAX_LOGIN_NAME,
+    Environment,
+    Platform,
+    User,
+    normalize_username,
+)
 from gatehouse.domain.login_flow import Factor, LoginAttempt, LoginState
 from gatehouse.domain.throttle import account_key, unknown_name_key
 from gatehouse.service import audit_log, sessions, throttling
@@ -56,7 +62,13 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
     address = request.client.address
     await _rate_limit(ctx, ctx.signin.rate_limit_login, "login", address)
     username = normalize_username(request.username)
-    if not username or len(username) > 64 or not request.password or len(request.password) > 256:
+    if (
+        not username
+        or len(username) > MAX_LOGIN_NAME
+        or not request.password
+        or len(request.password) > 256
+    ):
+        # nothing can match these: refused like any wrong password, with no work or record
         raise InvalidCredentials()
     now = ctx.clock.now()
     async with ctx.uow() as uow:
@@ -186,7 +198,8 @@ def _parse_factor(raw: object) -> Factor:
         factor = Factor(str(raw))
     except ValueError:
         raise InvalidInput(
-            "factor must be one of: " + ", ".join(f.value for f in REGISTRY), field="factor"
+            "The factor must be one of: " + ", ".join(f.value for f in REGISTRY) + ".",
+            field="factor",
         ) from None
     if factor not in REGISTRY:
         raise FactorUnavailable()
@@ -244,7 +257,7 @@ async def verify(
     if not isinstance(code, str | list) or (
         isinstance(code, list) and not all(isinstance(c, str) for c in code)
     ):
-        raise InvalidInput("code must be a string.", field="code")
+        raise InvalidInput("The code must be a string or a list of strings.", field="code")
     handler = REGISTRY[factor]
     now = ctx.clock.now()
     async with ctx.uow() as uow:
@@ -258,7 +271,10 @@ async def verify(
             account_policy=ctx.account_throttle,
             address_policy=ctx.address_throttle,
         )
-        if not (await handler.availability(ctx, uow, user)).available and factor is not Factor.CARD:
+        availability = await handler.availability(ctx, uow, user)
+        if not availability.available and availability.notice is None:
+            # not enrolled; an enrolled factor that is used up (a spent card) may still
+            # finish the challenge it has already shown
             raise FactorUnavailable()
         common = audit_log.Subject(
             user_id=user.id,
@@ -270,7 +286,9 @@ async def verify(
         )
         try:
             extra = await handler.verify(ctx, uow, user, attempt, code)
-        except GatehouseError as error:
+        except (InvalidCode, CodeReused) as error:
+            # Only a code that was checked counts; a missing challenge, an expired one or a
+            # code of the wrong shape is refused without changing anything.
             attempt.record_code_failure(ctx.signin.max_code_attempts)
             verdict = await throttling.record_failure(
                 uow,
@@ -287,47 +305,56 @@ async def verify(
                 await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, subject=common)
             await uow.commit()
             raise
-        grant = await sessions.create(
-            ctx,
-            uow,
-            user,
-            platform=Platform(attempt.platform),
-            environment=Environment(attempt.environment),
-            device_name=attempt.device_name,
-            client_address=address or attempt.client_address,
-            user_agent=attempt.user_agent,
-        )
-        attempt.complete(grant.session.public_id)
-        await throttling.clear(uow, account_key(user.id))
-        await audit_log.record(
-            uow,
-            AuditEvent.LOGIN_SUCCEEDED,
-            at=now,
-            session_id=grant.session.public_id,
-            subject=common,
-            **extra,
+        grant = await complete(
+            ctx, uow, attempt, user, common, address=address or attempt.client_address, extra=extra
         )
         await uow.commit()
     return grant
 
 
-async def status(ctx: ServiceContext, login_id: str, *, wait: float = 0) -> dict[str, Any]:
-    """The state of a sign-in; with ``wait``, a long poll until it changes or time runs out."""
-    deadline = asyncio.get_running_loop().time() + max(0.0, min(wait, 60.0))
-    while True:
-        async with ctx.uow() as uow:
-            attempt = await uow.logins.by_public_id(login_id) if len(login_id) <= 64 else None
-            if attempt is None:
-                raise LoginNotFound()
-            state = attempt.state
-            expired = ctx.clock.now() >= as_utc(attempt.expires_at)
-        if state != LoginState.SECOND_FACTOR.value or expired:
-            break
-        if asyncio.get_running_loop().time() >= deadline:
-            break
-        await asyncio.sleep(0.25)
-    body: dict[str, Any] = {"login_id": login_id, "state": "expired" if expired else state}
-    return body
+async def complete(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    attempt: LoginAttempt,
+    user: User,
+    common: audit_log.Subject,
+    *,
+    address: str,
+    extra: dict[str, Any],
+) -> sessions.SessionGrant:
+    """The second factor passed: open the session, end the sign-in, clear failures, audit."""
+    assert user.id is not None
+    now = ctx.clock.now()
+    grant = await sessions.create(
+        ctx,
+        uow,
+        user,
+        platform=Platform(attempt.platform),
+        environment=Environment(attempt.environment),
+        device_name=attempt.device_name,
+        client_address=address,
+        user_agent=attempt.user_agent,
+    )
+    attempt.complete(grant.session.public_id)
+    await throttling.clear(uow, account_key(user.id))
+    await audit_log.record(
+        uow,
+        AuditEvent.LOGIN_SUCCEEDED,
+        at=now,
+        session_id=grant.session.public_id,
+        subject=common,
+        **extra,
+    )
+    drift = int(extra.get("drift_steps") or 0)
+    if drift:  # accepted one step off: tell the user their device clock is drifting
+        offset = drift * totp.STEP_SECONDS
+        notices = {
+            "notices": ["clock_drift"],
+            "clock_offset_seconds": offset,
+            "clock_message": totp.clock_drift_message(offset),
+        }
+        grant = replace(grant, notices=notices)
+    return grant
 
 
 async def _rate_limit(ctx: ServiceContext, limit: str, endpoint: str, address: str) -> None:

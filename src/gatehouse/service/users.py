@@ -9,6 +9,7 @@ from gatehouse.domain.audit import AuditEvent
 from gatehouse.domain.errors import AlreadyExists, InvalidInput, NotFound
 from gatehouse.domain.factors import card, sms, totp
 from gatehouse.domain.identity import (
+    MAX_LOGIN_NAME,
     Role,
     User,
     check_email,
@@ -34,7 +35,7 @@ class NewUser:
 
 
 def paper_username_for(username: str) -> str:
-    return f"{username}paper"[:40]
+    return f"{username}paper"[:MAX_LOGIN_NAME]
 
 
 async def create(
@@ -156,27 +157,53 @@ async def set_password(
         user = await _require(uow, username)
     check_password(password, policy=ctx.password_policy, username=user.username, email=user.email)
     fresh = await ctx.hasher.hash(password)
-    now = ctx.clock.now()
     async with ctx.uow() as uow:
         user = await _require(uow, username)
-        assert user.id is not None
-        user.password_hash = fresh
-        user.must_change_password = temporary
-        await throttling.clear(uow, account_key(user.id))
-        ended = await sessions.end_all(
-            ctx, user.id, reason=EndReason.PASSWORD_CHANGED, actor=actor, uow=uow
-        )
-        await audit_log.record(
-            uow,
-            AuditEvent.PASSWORD_CHANGED,
-            at=now,
-            user_id=user.id,
-            username=user.username,
-            actor=actor,
-            temporary=temporary,
-        )
+        ended = await apply_password(ctx, uow, user, fresh, actor=actor, temporary=temporary)
         await uow.commit()
         return ended
+
+
+async def apply_password(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    user: User,
+    password_hash: str,
+    *,
+    actor: str,
+    temporary: bool = False,
+    keep_session: str | None = None,
+    **detail: Any,
+) -> int:
+    """Store a new live password hash in the caller's transaction: lift any lockout, end
+    every session (but ``keep_session``), audit, and tell the user's other sessions."""
+    assert user.id is not None
+    now = ctx.clock.now()
+    user.password_hash = password_hash
+    user.must_change_password = temporary
+    await throttling.clear(uow, account_key(user.id))
+    ended = await sessions.end_all(
+        ctx, user.id, reason=EndReason.PASSWORD_CHANGED, keep=keep_session, actor=actor, uow=uow
+    )
+    await audit_log.record(
+        uow,
+        AuditEvent.PASSWORD_CHANGED,
+        at=now,
+        user_id=user.id,
+        username=user.username,
+        actor=actor,
+        temporary=temporary,
+        **detail,
+    )
+    # "user." events evict cached principals, so the must-change flag is seen at once
+    await uow.events.append(
+        user_id=user.id,
+        type="user.password_changed",
+        account=user.live_account_id,
+        data={"temporary": temporary},
+        at=now,
+    )
+    return ended
 
 
 async def enroll_totp(ctx: ServiceContext, username: str, *, actor: str) -> str:
@@ -239,6 +266,6 @@ async def recent_activity(
     ctx: ServiceContext, user_id: int, *, limit: int = 50
 ) -> list[dict[str, Any]]:
     if not 1 <= limit <= 500:
-        raise InvalidInput("limit must be between 1 and 500.")
+        raise InvalidInput("The limit must be between 1 and 500.")
     async with ctx.uow() as uow:
         return [audit_log.activity_view(e) for e in await uow.audit.for_user(user_id, limit=limit)]

@@ -11,8 +11,8 @@ from gatehouse.domain.trading.calendar import US_MARKET_HOLIDAYS, TradingCalenda
 CAL = TradingCalendar()
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, sec: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, sec, tzinfo=UTC)
 
 
 def test_holidays_are_weekdays_in_2025_to_2027() -> None:
@@ -73,7 +73,7 @@ def test_session_bounds_refuse_non_trading_days() -> None:
 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError):
-        CAL.is_open(datetime(2026, 3, 10, 15, 0))  # noqa: DTZ001
+        CAL.is_open(datetime(2026, 3, 10, 15, 0))
 
 
 def test_always_open_calendar() -> None:

@@ -36,7 +36,6 @@ def test_fixed_schedule(quantity: str, price: str, expected: str) -> None:
     assert commission(D(quantity), D(price)) == D(expected)
 
 
-
 def test_partial_fills_pay_the_minimum_once() -> None:
     order = new_order(
         order_id="o",

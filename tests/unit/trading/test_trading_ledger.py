@@ -66,13 +66,18 @@ def test_cannot_withdraw_more_than_the_cash() -> None:
 
 def test_buy_then_sell_realizes_a_gain_net_of_commissions() -> None:
     book = funded("10000")
-    assert apply_fill(book, conid=AAPL, side=Side.BUY, quantity=D(10), price=D(100),
-                      commission=D(1), at=at(0)) == []  # fmt: skip
+    assert (
+        apply_fill(
+            book, conid=AAPL, side=Side.BUY, quantity=D(10), price=D(100), commission=D(1), at=at(0)
+        )
+        == []
+    )
     assert book.cash == D("8999")
     assert book.position(AAPL) == 10
     assert book.average_cost(AAPL) == D("100.1")
-    realized = apply_fill(book, conid=AAPL, side=Side.SELL, quantity=D(10), price=D(110),
-                          commission=D(1), at=at(3))  # fmt: skip
+    realized = apply_fill(
+        book, conid=AAPL, side=Side.SELL, quantity=D(10), price=D(110), commission=D(1), at=at(3)
+    )
     assert realized == [
         RealizedLot(AAPL, D(10), at(0), at(3), proceeds=D(1099), cost_basis=D(1001))
     ]
@@ -85,12 +90,21 @@ def test_buy_then_sell_realizes_a_gain_net_of_commissions() -> None:
 
 def test_fifo_closes_the_oldest_lot_first_and_splits_commissions() -> None:
     book = funded()
-    apply_fill(book, conid=AAPL, side=Side.BUY, quantity=D(100), price=D(10), commission=D(1),
-               at=at(0))  # fmt: skip
-    apply_fill(book, conid=AAPL, side=Side.BUY, quantity=D(100), price=D(12), commission=D(1),
-               at=at(1))  # fmt: skip
-    realized = apply_fill(book, conid=AAPL, side=Side.SELL, quantity=D(150), price=D(15),
-                          commission=D("1.50"), at=at(2))  # fmt: skip
+    apply_fill(
+        book, conid=AAPL, side=Side.BUY, quantity=D(100), price=D(10), commission=D(1), at=at(0)
+    )
+    apply_fill(
+        book, conid=AAPL, side=Side.BUY, quantity=D(100), price=D(12), commission=D(1), at=at(1)
+    )
+    realized = apply_fill(
+        book,
+        conid=AAPL,
+        side=Side.SELL,
+        quantity=D(150),
+        price=D(15),
+        commission=D("1.50"),
+        at=at(2),
+    )
     assert [(r.quantity, r.opened_at) for r in realized] == [(100, at(0)), (50, at(1))]
     assert realized[0].proceeds == D(1500) - D("1.00")
     assert realized[0].cost_basis == D(1001)
@@ -101,27 +115,44 @@ def test_fifo_closes_the_oldest_lot_first_and_splits_commissions() -> None:
 
 def test_selling_with_no_position_opens_a_short_that_a_buy_covers() -> None:
     book = funded("5000")
-    apply_fill(book, conid=AAPL, side=Side.SELL, quantity=D(100), price=D(20), commission=D(1),
-               at=at(0))  # fmt: skip
+    apply_fill(
+        book, conid=AAPL, side=Side.SELL, quantity=D(100), price=D(20), commission=D(1), at=at(0)
+    )
     assert book.position(AAPL) == -100
     assert book.cash == D(5000) + D(2000) - D(1)
     assert book.cost_basis(AAPL) == D(-1999)
     assert book.average_cost(AAPL) == D("19.99")
-    realized = apply_fill(book, conid=AAPL, side=Side.BUY, quantity=D(40), price=D(18),
-                          commission=D(1), at=at(1))  # fmt: skip
+    realized = apply_fill(
+        book, conid=AAPL, side=Side.BUY, quantity=D(40), price=D(18), commission=D(1), at=at(1)
+    )
     assert realized == [
-        RealizedLot(AAPL, D(40), at(0), at(1), proceeds=D(800) - D("0.40"),
-                    cost_basis=D(720) + D(1), short=True)
-    ]  # fmt: skip
+        RealizedLot(
+            AAPL,
+            D(40),
+            at(0),
+            at(1),
+            proceeds=D(800) - D("0.40"),
+            cost_basis=D(720) + D(1),
+            short=True,
+        )
+    ]
     assert book.position(AAPL) == -60
 
 
 def test_a_fill_through_zero_closes_then_opens_the_other_way() -> None:
     book = funded()
-    apply_fill(book, conid=AAPL, side=Side.BUY, quantity=D(50), price=D(10), commission=D(1),
-               at=at(0))  # fmt: skip
-    realized = apply_fill(book, conid=AAPL, side=Side.SELL, quantity=D(80), price=D(11),
-                          commission=D("1.60"), at=at(1))  # fmt: skip
+    apply_fill(
+        book, conid=AAPL, side=Side.BUY, quantity=D(50), price=D(10), commission=D(1), at=at(0)
+    )
+    realized = apply_fill(
+        book,
+        conid=AAPL,
+        side=Side.SELL,
+        quantity=D(80),
+        price=D(11),
+        commission=D("1.60"),
+        at=at(1),
+    )
     assert len(realized) == 1 and realized[0].quantity == 50
     assert realized[0].proceeds == D(550) - D("1.00")
     assert book.lots[AAPL] == [Lot(AAPL, D(-30), D(11), at(1), D("0.60"))]
@@ -129,8 +160,9 @@ def test_a_fill_through_zero_closes_then_opens_the_other_way() -> None:
 
 def test_journal_records_trades_and_commissions() -> None:
     book = funded("1000")
-    apply_fill(book, conid=AAPL, side=Side.BUY, quantity=D(2), price=D("230.10"),
-               commission=D(1), at=at(0))  # fmt: skip
+    apply_fill(
+        book, conid=AAPL, side=Side.BUY, quantity=D(2), price=D("230.10"), commission=D(1), at=at(0)
+    )
     kinds = [(e.kind, e.amount) for e in book.entries]
     assert kinds == [
         (CashEntryKind.DEPOSIT, D(1000)),
@@ -157,16 +189,22 @@ def test_apply_execution() -> None:
 def test_bad_fills_change_nothing(quantity: str, price: str, fee: str) -> None:
     book = funded()
     with pytest.raises(InvalidInput):
-        apply_fill(book, conid=AAPL, side=Side.BUY, quantity=D(quantity), price=D(price),
-                   commission=D(fee), at=T0)  # fmt: skip
+        apply_fill(
+            book,
+            conid=AAPL,
+            side=Side.BUY,
+            quantity=D(quantity),
+            price=D(price),
+            commission=D(fee),
+            at=T0,
+        )
     assert book.cash == 100000 and not book.lots and len(book.entries) == 1
 
 
 def test_copy_is_independent() -> None:
     book = funded()
     copy = book.copy()
-    apply_fill(copy, conid=AAPL, side=Side.BUY, quantity=D(1), price=D(1), commission=D(0),
-               at=T0)  # fmt: skip
+    apply_fill(copy, conid=AAPL, side=Side.BUY, quantity=D(1), price=D(1), commission=D(0), at=T0)
     assert book.position(AAPL) == 0 and copy.position(AAPL) == 1
 
 
@@ -204,8 +242,9 @@ def test_cash_and_cost_basis_reconcile_with_the_journal(
         assert isinstance(side, Side) and isinstance(conid, int)
         assert isinstance(quantity, int) and isinstance(price, Decimal)
         assert isinstance(fee, Decimal)
-        apply_fill(book, conid=conid, side=side, quantity=D(quantity), price=price,
-                   commission=fee, at=when)  # fmt: skip
+        apply_fill(
+            book, conid=conid, side=side, quantity=D(quantity), price=price, commission=fee, at=when
+        )
         traded[conid] = traded.get(conid, D(0)) + side.sign * quantity
 
     assert sum((e.amount for e in book.entries), D(0)) == book.cash

@@ -79,6 +79,7 @@ def order(
 def test_market_buy_takes_the_ask_up_to_its_size() -> None:
     result = match(order(), quote(), now=NOW)
     assert result.fill == Fill(quantity=D(200), price=D("100.02"))
+    assert result.fills == (Fill(quantity=D(200), price=D("100.02")),)
     assert not result.cancel_remainder and not result.stop_triggered
     assert result.at == NOW
 
@@ -117,6 +118,7 @@ def test_buy_stop_waits_then_trades_as_market() -> None:
     o = order(OrderType.STP, stop="101.00", quantity=100)
     below = match(o, quote(), now=NOW)
     assert below.fill is None and not below.stop_triggered
+    assert below.fills == ()
     assert not marketable(o, quote())
     touched = quote("100.98", "101.01", "100.99")  # the ask reaches the stop
     result = match(o, touched, now=NOW)
@@ -137,7 +139,9 @@ def test_stop_limit_becomes_a_limit_order() -> None:
     o = order(OrderType.STP_LIMIT, limit="101.00", stop="100.50", quantity=100)
     gapped = quote("101.40", "101.45", "101.42")
     result = match(o, gapped, now=NOW)
-    assert result.stop_triggered and result.fill is None  # triggered, but the ask is above the limit
+    assert (
+        result.stop_triggered and result.fill is None
+    )  # triggered, but the ask is above the limit
     apply_match(o, result)
     assert o.stop_triggered and o.effective_type is OrderType.LMT
     later = match(o, quote("100.90", "100.95", "100.92"), now=NOW)

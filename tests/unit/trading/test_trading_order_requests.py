@@ -73,9 +73,15 @@ def test_stop_price_travels_in_price_for_stp() -> None:
 @pytest.mark.parametrize("name", ["STP_LIMIT", "STOP_LIMIT", "stp_limit"])
 def test_stop_limit_takes_limit_in_price_and_stop_in_aux_price(name: str) -> None:
     request = parse_order_request(
-        {"conid": 265598, "side": "BUY", "quantity": 3, "orderType": name, "price": "201.00",
-         "auxPrice": "200.00"}
-    )  # fmt: skip
+        {
+            "conid": 265598,
+            "side": "BUY",
+            "quantity": 3,
+            "orderType": name,
+            "price": "201.00",
+            "auxPrice": "200.00",
+        }
+    )
     assert request.order_type is OrderType.STP_LIMIT
     assert (request.limit_price, request.stop_price) == (Decimal("201.00"), Decimal("200.00"))
 

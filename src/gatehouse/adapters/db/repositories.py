@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db import tables as t
@@ -142,10 +143,13 @@ class SqlThrottles:
         return {found.key: found for found in (await self._db.execute(query)).scalars()}
 
     async def get_or_new(self, key: str) -> Throttle:
-        found = await self._db.get(Throttle, key, with_for_update=True)
-        if found is None:
-            found = Throttle(key=key)
-            self._db.add(found)
+        # Insert-if-missing first: concurrent first failures of one key must both count,
+        # not collide on the primary key; then lock the row and read its latest counts.
+        dialect = self._db.get_bind().dialect.name
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._db.execute(upsert(t.throttles).values(key=key).on_conflict_do_nothing())
+        found = await self._db.get(Throttle, key, with_for_update=True, populate_existing=True)
+        assert found is not None
         return found
 
 

@@ -7,7 +7,20 @@ Alembic, the engine and the tests import this module, never a single table modul
 
 from __future__ import annotations
 
-from gatehouse.adapters.db import tables
+from gatehouse.adapters.db import (
+    tables,
+    tables_key,
+    tables_messages,
+    tables_passkeys,
+    tables_recovery,
+)
 from gatehouse.adapters.db.tables import metadata
 
-__all__ = ["metadata", "tables"]
+__all__ = [
+    "metadata",
+    "tables",
+    "tables_key",
+    "tables_messages",
+    "tables_passkeys",
+    "tables_recovery",
+]

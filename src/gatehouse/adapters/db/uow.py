@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gatehouse.adapters.db.passkey_repository import SqlPasskeys
 from gatehouse.adapters.db.repositories import (
     SqlAudit,
     SqlCards,
@@ -17,17 +18,27 @@ from gatehouse.adapters.db.repositories import (
     SqlThrottles,
     SqlUsers,
 )
+from gatehouse.adapters.db.repositories_key import SqlKeyRepository
+from gatehouse.adapters.db.repositories_messages import SqlDirectory, SqlMessageRepository
+from gatehouse.adapters.db.repositories_recovery import SqlRecoveryRepository
 from gatehouse.service.ports import (
     AuditRepository,
     CardRepository,
     EventPublisher,
     EventRepository,
     LoginRepository,
+    PasskeyRepository,
     SessionRepository,
     SmsOutboxRepository,
     ThrottleRepository,
     UnitOfWork,
     UserRepository,
+)
+from gatehouse.service.ports_access import (
+    DirectoryRepository,
+    KeyRepository,
+    MessageRepository,
+    RecoveryRepository,
 )
 
 
@@ -47,6 +58,11 @@ class SqlUnitOfWork:
     cards: CardRepository
     sms_outbox: SmsOutboxRepository
     events: EventRepository
+    passkeys: PasskeyRepository
+    key: KeyRepository
+    recovery: RecoveryRepository
+    messages: MessageRepository
+    directory: DirectoryRepository
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.db = self._sessionmaker()
@@ -57,6 +73,11 @@ class SqlUnitOfWork:
         self.audit = SqlAudit(self.db)
         self.cards = SqlCards(self.db)
         self.sms_outbox = SqlSmsOutbox(self.db)
+        self.passkeys = SqlPasskeys(self.db)
+        self.key = SqlKeyRepository(self.db)
+        self.recovery = SqlRecoveryRepository(self.db)
+        self.messages = SqlMessageRepository(self.db)
+        self.directory = SqlDirectory(self.db)
         self._events = SqlEvents(self.db)
         self.events = self._events
         return self

@@ -10,7 +10,7 @@ from gatehouse.api.auth import SESSION_COOKIE, Ctx, client_address
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import ChallengeBody, LoginBody, VerifyBody
 from gatehouse.domain.identity import Platform
-from gatehouse.service import signin
+from gatehouse.service import login_status, signin
 from gatehouse.service.sessions import SessionGrant
 
 router = APIRouter(tags=["sign-in"])
@@ -47,16 +47,28 @@ async def verify(login_id: str, body: VerifyBody, request: Request, ctx: Ctx) ->
     return session_response(request, grant)
 
 
-@router.get("/auth/login/{login_id}")
+@router.get("/auth/login/{login_id}", response_model=None)
 async def status(
-    login_id: str, ctx: Ctx, wait: float = Query(default=0, ge=0, le=60)
-) -> dict[str, Any]:
-    return await signin.status(ctx, login_id, wait=wait)
+    login_id: str, request: Request, ctx: Ctx, wait: float = Query(default=0, ge=0, le=60)
+) -> dict[str, Any] | JsonResponse:
+    """Long poll; a push approved on the Key device answers here with the session."""
+    found = await login_status.status(ctx, login_id, wait=wait)
+    if found.grant is not None:
+        return session_response(request, found.grant)
+    return found.body
+
+
+COOKIE_REQUEST_HEADER = "x-gatehouse-session"
 
 
 def session_response(request: Request, grant: SessionGrant) -> JsonResponse:
-    """Web sessions get an HttpOnly cookie (and no token in the body); others a bearer token."""
-    is_web = grant.session.platform == Platform.WEB.value
+    """Web sessions get an HttpOnly cookie (and no token in the body); others a bearer token.
+
+    The Mobile web app asks for the cookie too, with ``X-Gatehouse-Session: cookie``.
+    """
+    is_web = grant.session.platform == Platform.WEB.value or (
+        request.headers.get(COOKIE_REQUEST_HEADER, "").lower() == "cookie"
+    )
     response = JsonResponse(grant.view(include_token=not is_web))
     if is_web:
         response.set_cookie(

@@ -138,3 +138,15 @@ def _matching_offsets(secret: str, code: str, *, current: int, reach: int) -> li
 def _hotp(secret: str, counter: int, *, digits: int = DIGITS) -> str:
     """The RFC 4226 HOTP value of ``secret`` at ``counter`` (SHA-1, dynamic truncation)."""
     return str(pyotp.HOTP(secret, digits=digits).at(counter))
+
+
+DRIFT_HINT_STEPS = 10  # a failed code is searched for up to five minutes either way
+
+
+def clock_drift_message(offset_seconds: int) -> str:
+    """What to tell a user whose authenticator's clock is ``offset_seconds`` off."""
+    direction = "ahead" if offset_seconds > 0 else "behind"
+    return (
+        f"Your device clock looks about {abs(offset_seconds)} seconds {direction}. "
+        "Turn on automatic (network) time in the device's settings."
+    )

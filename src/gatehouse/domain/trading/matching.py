@@ -46,6 +46,11 @@ class MatchResult:
     stop_triggered: bool = False
     cancel_remainder: bool = False
 
+    @property
+    def fills(self) -> tuple[Fill, ...]:
+        """The execution as a sequence: empty or one fill."""
+        return () if self.fill is None else (self.fill,)
+
 
 def stop_touched(order: Order, quote: Quote) -> bool:
     """A buy stop triggers when the last trade or the ask reaches the stop from below;

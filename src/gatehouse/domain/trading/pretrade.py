@@ -20,7 +20,7 @@ from gatehouse.domain.errors import (
     WrongEnvironment,
 )
 from gatehouse.domain.identity import Environment
-from gatehouse.domain.trading.commission import commission, remaining_commission
+from gatehouse.domain.trading.commission import remaining_commission
 from gatehouse.domain.trading.instruments import INSTRUMENTS, Instrument
 from gatehouse.domain.trading.ledger import Book, apply_fill
 from gatehouse.domain.trading.margin import AccountType, MarginSnapshot, snapshot
@@ -51,7 +51,8 @@ class AccountState:
 
 @dataclass(frozen=True, slots=True)
 class OrderEstimate:
-    """How an order is valued: the price used, shares times price, and the commission."""
+    """How the unfilled part of an order is valued: the price used, shares times price, and
+    the commission still to be charged on it."""
 
     price: Decimal
     value: Decimal
@@ -115,9 +116,10 @@ def estimate(order: Order, *, quote: Quote | None, prices: Mapping[int, Decimal]
             f"There is no market price for conid {order.conid}; use a limit order.",
             conid=order.conid,
         )
-    quantity = order.remaining
     return OrderEstimate(
-        price=price, value=quantity * price, commission=commission(quantity, price)
+        price=price,
+        value=order.remaining * price,
+        commission=remaining_commission(order, price=price),
     )
 
 
@@ -179,7 +181,7 @@ def _margin_cost(
     if price is None:
         return _ZERO
     local = marks if order.conid in marks else {**marks, order.conid: price}
-    est = OrderEstimate(price, order.remaining * price, commission(order.remaining, price))
+    est = OrderEstimate(price, order.remaining * price, remaining_commission(order, price=price))
     return before.available_funds - _after_fill(order, account, local, est).available_funds
 
 

@@ -112,7 +112,8 @@ def realized_gains(
 
 
 def gain_totals(gains: Iterable[RealizedGain]) -> GainTotals:
-    sums = {term: [_ZERO, _ZERO, _ZERO] for term in HoldingTerm}
+    zero = _ZERO.quantize(_CENT)
+    sums = {term: [zero, zero, zero] for term in HoldingTerm}
     for row in gains:
         bucket = sums[row.term]
         bucket[0] += row.proceeds

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gatehouse.domain.login_flow import Factor
 from gatehouse.service.factors.base import SecondFactor
 from gatehouse.service.factors.card import CardFactor
+from gatehouse.service.factors.push import PushFactor
 from gatehouse.service.factors.sms import SmsFactor
 from gatehouse.service.factors.totp import TotpFactor
 
@@ -12,4 +13,5 @@ REGISTRY: dict[Factor, SecondFactor] = {
     Factor.TOTP: TotpFactor(),
     Factor.SMS: SmsFactor(),
     Factor.CARD: CardFactor(),
+    Factor.PUSH: PushFactor(),
 }

@@ -15,7 +15,9 @@ from gatehouse.service.ports import UnitOfWork
 @dataclass(frozen=True)
 class Availability:
     available: bool
-    notice: str | None = None  # a stable code the client can explain, e.g. "card_spent"
+    # Set when the factor is enrolled but cannot be offered now: a stable code the client
+    # can explain, e.g. "card_spent". Unavailable without a notice means not enrolled.
+    notice: str | None = None
 
 
 @dataclass

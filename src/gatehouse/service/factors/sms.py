@@ -89,7 +89,7 @@ class SmsFactor:
         if stored is None:
             raise ChallengeRequired("Ask for an SMS code first.")
         if not isinstance(code, str):
-            raise InvalidInput("code must be a string of 6 digits.", field="code")
+            raise InvalidInput("The code must be a string of 6 digits.", field="code")
         try:
             sms.verify(
                 stored, code, now=ctx.clock.now(), key=ctx.code_key, context=attempt.public_id

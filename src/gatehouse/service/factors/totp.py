@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatehouse.domain.errors import FactorUnavailable, InvalidInput
+from gatehouse.domain.errors import FactorUnavailable, InvalidCode, InvalidInput
 from gatehouse.domain.factors import totp
 from gatehouse.domain.identity import User
 from gatehouse.domain.login_flow import Factor, LoginAttempt
@@ -40,8 +40,23 @@ class TotpFactor:
         if user.totp_secret_sealed is None:
             raise FactorUnavailable()
         if not isinstance(code, str):
-            raise InvalidInput("code must be a string of 6 digits.", field="code")
+            raise InvalidInput("The code must be a string of 6 digits.", field="code")
         secret = ctx.sealer.open(user.totp_secret_sealed, context=seal_context(user))
-        match = totp.verify(secret, code, at=ctx.clock.now(), last_used_step=user.totp_last_step)
+        now = ctx.clock.now()
+        try:
+            match = totp.verify(secret, code, at=now, last_used_step=user.totp_last_step)
+        except InvalidCode as error:
+            offset = totp.estimate_clock_offset(
+                secret, code, at=now, search_steps=totp.DRIFT_HINT_STEPS
+            )
+            if offset is None:
+                raise
+            if offset > 0:
+                # The hint reveals that this code becomes valid later: burn its step so it
+                # never does (a guesser learns nothing usable; the user fixes the clock).
+                step = totp.time_step(now) + offset // totp.STEP_SECONDS
+                user.totp_last_step = max(user.totp_last_step or 0, step)
+            message = "That code is not valid now. " + totp.clock_drift_message(offset)
+            raise InvalidCode(message, clock_offset_seconds=offset) from error
         user.totp_last_step = match.step
         return {"drift_steps": match.drift_steps}

@@ -1,0 +1,184 @@
+"""The two servers ``benchmarks.fanout`` measures, each run in its own process.
+
+    python -m benchmarks.fanout_servers gatehouse <home> <port> <sessions>
+    python -m benchmarks.fanout_servers baseline <port>      (control on <port + 1>)
+
+The Gatehouse one is ``create_app`` under uvicorn exactly as ``gatehouse serve`` runs it,
+plus ``GET /bench/events`` (commit account events at a rate) and ``GET /bench/ticks``
+(push quotes through the quote hub). The baseline is a bare ``websockets`` server that
+pushes the same frames with ``websockets.broadcast``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import resource
+import sys
+import time
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import orjson
+import uvicorn
+from fastapi import APIRouter
+from websockets.asyncio.server import ServerConnection, broadcast, serve
+from websockets.http11 import Request, Response
+
+from gatehouse.api.app import create_app
+from gatehouse.bootstrap import Runtime, build
+from gatehouse.domain.identity import Environment, Platform, User
+from gatehouse.service import sessions as session_service
+from gatehouse.settings import Settings
+
+CONID = 265598
+BASELINE_PATH = "/v1/api/ws"
+
+
+async def paced(rate: float, seconds: float, work: Any) -> dict[str, float]:
+    """Call ``work()`` ``rate`` times a second for ``seconds``; returns what was achieved."""
+    count = int(rate * seconds)
+    started = time.monotonic()
+    for i in range(count):
+        delay = started + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await work()
+    elapsed = time.monotonic() - started
+    return {"sent": count, "achieved_rate": count / elapsed if elapsed else 0.0}
+
+
+async def burst(count: int, work: Any) -> dict[str, float]:
+    for _ in range(count):
+        await work()
+        await asyncio.sleep(0)
+    return {"sent": count}
+
+
+def tick_values() -> dict[str, str]:
+    return {"31": f"{187 + random.random():.2f}", "t": str(time.time_ns())}
+
+
+# --- Gatehouse ------------------------------------------------------------------------------
+async def make_sessions(runtime: Runtime, count: int) -> tuple[list[str], list[int]]:
+    """``count`` sessions, 2-3 per user; users are inserted directly (no password hashing)."""
+    users = math.ceil(count / 2.5)
+    now = runtime.ctx.clock.now()
+    made: list[User] = []
+    async with runtime.ctx.uow() as uow:
+        for i in range(users):
+            user = User(
+                username=f"bench{i}", email=f"bench{i}@example.com", password_hash="!",
+                paper_username=f"bench{i}paper", paper_password_hash="!",
+                live_account_id=f"U{2000000 + i}", paper_account_id=f"DU{2000000 + i}",
+                created_at=now,
+            )  # fmt: skip
+            await uow.users.add(user)
+            made.append(user)
+        await uow.commit()
+    owners = [made[i % users] for i in range(count)]
+    tokens: list[str] = []
+    for start in range(0, count, 500):
+        async with runtime.ctx.uow() as uow:
+            for user in owners[start : start + 500]:
+                grant = await session_service.create(
+                    runtime.ctx, uow, user, platform=Platform.WORKSTATION,
+                    environment=Environment.LIVE, device_name="bench",
+                    client_address="127.0.0.1", user_agent="bench",
+                )  # fmt: skip
+                tokens.append(grant.token)
+            await uow.commit()
+    return tokens, [u.id for u in made if u.id is not None]
+
+
+def bench_routes(runtime: Runtime, user_ids: list[int]) -> APIRouter:
+    router = APIRouter(prefix="/bench")
+    ctx = runtime.ctx
+
+    async def commit_one() -> None:
+        async with ctx.uow() as uow:
+            event = await uow.events.append(
+                user_id=random.choice(user_ids), type="bench.changed", account="",
+                data={}, at=ctx.clock.now(),
+            )  # fmt: skip
+            event.data["t"] = time.time_ns()  # stamped just before the commit
+            await uow.commit()
+
+    async def tick() -> None:
+        runtime.sync.quotes.publish(CONID, tick_values(), updated_ms=int(time.time() * 1000))
+
+    @router.get("/events")
+    async def events(rate: float, seconds: float) -> dict[str, float]:
+        return await paced(rate, seconds, commit_one)
+
+    @router.get("/ticks")
+    async def ticks(hz: float, seconds: float, burst_of: int = 0) -> dict[str, float]:
+        return await (burst(burst_of, tick) if burst_of else paced(hz, seconds, tick))
+
+    return router
+
+
+async def serve_gatehouse(home: Path, port: int, count: int) -> None:
+    settings = Settings(home=home, demo=False, argon2_memory_kib=1024, argon2_time_cost=1)
+    runtime = await build(settings)
+    tokens, user_ids = await make_sessions(runtime, count)
+    (home / "tokens.json").write_text(json.dumps(tokens))
+    app = create_app(runtime)
+    app.include_router(bench_routes(runtime, user_ids))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
+        ws_per_message_deflate=False, lifespan="on", backlog=4096,
+    )  # fmt: skip
+    await uvicorn.Server(config).serve()
+
+
+# --- the bare websockets baseline ---------------------------------------------------------
+async def serve_baseline(port: int) -> None:
+    watchers: set[ServerConnection] = set()
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.recv()  # the subscribe frame
+        watchers.add(ws)
+        await ws.send(orjson.dumps({"topic": f"smd+{CONID}", "conid": CONID}).decode())
+        try:
+            await ws.wait_closed()
+        finally:
+            watchers.discard(ws)
+
+    async def tick() -> None:
+        body = {"topic": f"smd+{CONID}", "conid": CONID, "_updated": int(time.time() * 1000)}
+        broadcast(watchers, orjson.dumps({**body, **tick_values()}).decode())
+
+    async def control(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = (await reader.readuntil(b"\r\n\r\n")).decode()
+        query = dict(p.split("=") for p in request.split()[1].split("?", 1)[1].split("&"))
+        if int(query.get("burst_of", "0")):
+            result = await burst(int(query["burst_of"]), tick)
+        else:
+            result = await paced(float(query["hz"]), float(query["seconds"]), tick)
+        body = json.dumps(result).encode()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))  # fmt: skip
+        await writer.drain()
+        writer.close()
+
+    def only_the_stream(_: ServerConnection, request: Request) -> Response | None:
+        return None if request.path == BASELINE_PATH else Response(HTTPStatus.NOT_FOUND, "", [])  # type: ignore[arg-type]
+
+    await asyncio.start_server(control, "127.0.0.1", port + 1)
+    async with serve(
+        handler, "127.0.0.1", port, compression=None, process_request=only_the_stream, backlog=4096
+    ):
+        await asyncio.Future()
+
+
+if __name__ == "__main__":
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if sys.argv[1] == "gatehouse":
+        asyncio.run(serve_gatehouse(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))
+    else:
+        asyncio.run(serve_baseline(int(sys.argv[2])))

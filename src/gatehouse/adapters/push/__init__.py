@@ -1,0 +1,1 @@
+"""Push delivery to Key devices: their own sockets to this node, and an operator's push relay."""

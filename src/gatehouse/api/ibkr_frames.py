@@ -1,0 +1,55 @@
+"""Client frames of IBKR's ``/v1/api/ws``: ``tic``, ``s<channel>[+<target>][+<json>]``, ``u…``.
+
+Examples: ``smd+265598+{"fields":["31","84"]}``, ``sor``, ``sor+{}``, ``ssd+DU123``,
+``umd+265598+{}``, ``usd+DU123+{}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import orjson
+
+
+class FrameError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Tic:
+    """The ``tic`` keepalive: answered with ``{"topic": "tic", ...}``."""
+
+
+@dataclass(frozen=True)
+class TopicRequest:
+    subscribe: bool
+    channel: str  # two letters: "md", "or", "pl", "sd", "ld", "tr", …
+    target: str = ""  # a conid or account id, "" when the channel has none
+    args: dict[str, object] = field(default_factory=dict)
+
+
+def parse(text: str) -> Tic | TopicRequest:
+    """Parse one text frame; raises FrameError with a stable code when it is not one."""
+    text = text.strip()
+    if text == "tic":
+        return Tic()
+    if len(text) < 3 or text[0] not in "su":
+        raise FrameError("unknown_message", "Expected tic, s<channel>… or u<channel>….")
+    channel, _, rest = text[1:].partition("+")
+    target, arguments = "", ""
+    if rest.startswith("{"):
+        arguments = rest
+    elif rest:
+        target, _, arguments = rest.partition("+")
+    args: object = {}
+    if arguments:
+        try:
+            args = orjson.loads(arguments)
+        except orjson.JSONDecodeError:
+            raise FrameError("invalid_arguments", "The arguments must be a JSON object.") from None
+    if not isinstance(args, dict):
+        raise FrameError("invalid_arguments", "The arguments must be a JSON object.")
+    return TopicRequest(subscribe=text[0] == "s", channel=channel, target=target, args=args)

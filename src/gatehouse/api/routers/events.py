@@ -1,0 +1,82 @@
+"""``GET /v1/api/events`` (WebSocket): a session's account events, resumable by ``seq``.
+
+The client sends ``{"op": "resume", "since": <last seq seen>}`` and receives every event
+after it, ``{"type": "ready", ...}``, then live events; see docs/sync.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import orjson
+from fastapi import APIRouter, WebSocket
+
+from gatehouse.api.websocket import WebSocketOutlet, authenticate, text_frames
+from gatehouse.bootstrap import Runtime
+from gatehouse.domain.clock import Clock, as_utc
+from gatehouse.service.sync import frames
+from gatehouse.service.sync.hub import Subscriber, SyncHub
+
+router = APIRouter(tags=["sync"])
+Reporter = Callable[[str, str], None]
+
+
+@router.websocket("/events")
+async def events(ws: WebSocket) -> None:
+    runtime: Runtime = ws.app.state.runtime
+    principal = await authenticate(ws, runtime.ctx)
+    if principal is None:
+        return
+    await ws.accept()
+    node = runtime.sync
+    assert principal.user.id is not None
+    outlet = WebSocketOutlet(
+        ws,
+        high_water=node.config.send_buffer_bytes,
+        send_timeout=node.config.replay_send_seconds,
+    )
+    sub = Subscriber(
+        user_id=principal.user.id,
+        session_id=principal.session.public_id,
+        outlet=outlet,
+        expires_at=as_utc(principal.session.expires_at),
+        heartbeat=node.hub.heartbeat(
+            "events", node.config.heartbeat_seconds, frames.heartbeat_frame
+        ),
+    )
+
+    def report(code: str, message: str) -> None:
+        outlet.offer(frames.error_frame(code, message))
+
+    await node.hub.attach(sub)
+    try:
+        async for text in text_frames(ws, report):
+            await _handle(text, sub, node.hub, report, runtime.ctx.clock)
+    finally:
+        node.hub.detach(sub)
+
+
+async def _handle(text: str, sub: Subscriber, hub: SyncHub, report: Reporter, clock: Clock) -> None:
+    try:
+        body = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        report("malformed_frame", "A frame must be a JSON object.")
+        return
+    if not isinstance(body, dict):
+        report("malformed_frame", "A frame must be a JSON object.")
+        return
+    op = body.get("op")
+    if op == "resume":
+        since, epoch = body.get("since"), body.get("epoch")
+        if since is not None and (isinstance(since, bool) or not isinstance(since, int)):
+            report("invalid_since", "since must be the last seq you have seen (an integer).")
+        elif since is not None and since < 0:
+            report("invalid_since", "since must not be negative.")
+        elif epoch is not None and (not isinstance(epoch, str) or len(epoch) > 64):
+            report("invalid_epoch", "epoch must be the epoch string the server sent.")
+        else:
+            await hub.resume(sub, since=since, epoch=epoch)
+    elif op == "ping":
+        sub.outlet.offer(frames.encode({"type": "pong", "at": clock.now().isoformat()}))
+    else:
+        report("unknown_op", "Known operations: resume, ping.")

@@ -1,0 +1,220 @@
+"""``GET /v1/api/ws`` (WebSocket): IBKR Client Portal's streaming socket, for ibind and friends.
+
+On connect: ``system`` (``success``), ``sts`` and ``act``; every ~10 s a ``system`` ``hb``.
+``tic`` keeps the session alive. Subscriptions (``smd``, ``sor``, ``spl``, ``ssd``, ``sld``,
+``str``) are answered at once, then fed by the user's account events and the quote hub.
+The payload builders live in ``gatehouse.api.ibkr_topics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from fastapi import APIRouter, WebSocket
+from starlette.datastructures import State
+
+from gatehouse import __version__
+from gatehouse.api.ibkr_frames import FrameError, Tic, TopicRequest, parse
+from gatehouse.api.ibkr_topics import (
+    Message,
+    Subscription,
+    Target,
+    TopicContext,
+    TopicSource,
+    default_topics,
+)
+from gatehouse.api.websocket import WebSocketOutlet, authenticate, encode, text_frames
+from gatehouse.bootstrap import Runtime
+from gatehouse.domain.clock import as_utc
+from gatehouse.domain.errors import GatehouseError
+from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.identity import Environment
+from gatehouse.service import sessions
+from gatehouse.service.sessions import Principal
+from gatehouse.service.sync.hub import CloseCode, Subscriber
+
+router = APIRouter(tags=["ibkr"])
+
+
+def millis(at: datetime) -> int:
+    return int(as_utc(at).timestamp() * 1000)
+
+
+def system_heartbeat(now: datetime) -> str:
+    return encode({"topic": "system", "hb": millis(now)})
+
+
+def topics_for(state: State) -> Mapping[str, TopicSource]:
+    """The app's topic table: ``app.state.ibkr_topics`` when set (tests, benchmarks)."""
+    found: Mapping[str, TopicSource] | None = getattr(state, "ibkr_topics", None)
+    if found is None:
+        found = state.ibkr_topics = default_topics()
+    return found
+
+
+class IbkrStream:
+    """One ``/ws`` connection: its subscriptions, and how it answers and forwards."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        principal: Principal,
+        outlet: WebSocketOutlet,
+        topics: Mapping[str, TopicSource],
+    ) -> None:
+        self.runtime = runtime
+        self.principal = principal
+        self.outlet = outlet
+        self.topics = topics
+        self.subscriptions: dict[tuple[str, str], Subscription] = {}
+        self.subscriber: Subscriber | None = None
+
+    def greeting(self) -> list[Message]:
+        accounts = self.principal.account_ids
+        paper = self.principal.environment is Environment.PAPER
+        user = self.principal.user
+        name = user.paper_username if paper else user.username
+        server = {"serverName": "gatehouse", "serverVersion": __version__}
+        return [
+            {"topic": "system", "success": name, "isFT": False, "isPaper": paper},
+            {"topic": "sts", "args": {"authenticated": True, "competing": False, "message": "",
+                                      "fail": "", "username": name, **server}},
+            {"topic": "act", "args": {
+                "accounts": accounts,
+                "acctProps": {a: {"hasChildAccounts": False, "supportsCashQty": True,
+                                  "supportsFractions": False, "allowCustomerTime": False}
+                              for a in accounts},
+                "aliases": {a: a for a in accounts},
+                "selectedAccount": accounts[0],
+                "isPaper": paper,
+                "isFT": False,
+                "sessionId": self.principal.session.public_id,
+                "serverInfo": server,
+            }},
+        ]  # fmt: skip
+
+    def send(self, messages: list[Message]) -> None:
+        for message in messages:
+            self.outlet.offer(encode(message))
+
+    def report(self, code: str, message: str) -> None:
+        self.send([{"error": code, "message": message}])
+
+    def context(self) -> TopicContext:
+        return TopicContext(
+            principal=self.principal,
+            outlet=self.outlet,
+            quotes=self.runtime.sync.quotes,
+            now_ms=millis(self.runtime.ctx.clock.now()),
+            drop=self.fell_behind,
+        )
+
+    def fell_behind(self) -> None:
+        if self.subscriber is not None:
+            self.runtime.sync.hub.drop(self.subscriber, CloseCode.TOO_SLOW, "too slow")
+
+    async def handle(self, text: str) -> None:
+        try:
+            frame = parse(text)
+        except FrameError as error:
+            self.report(error.code, error.message)
+            return
+        try:
+            if isinstance(frame, Tic):
+                await self.tic()
+            else:
+                await self.topic(frame)
+        except GatehouseError as error:
+            self.report(error.code, error.message)
+
+    async def tic(self) -> None:
+        session = await sessions.tickle(self.runtime.ctx, self.principal)
+        self.send(
+            [
+                {
+                    "topic": "tic",
+                    "alive": True,
+                    "id": session.public_id,
+                    "lastAccessed": millis(session.last_seen_at),
+                }
+            ]
+        )
+
+    async def topic(self, frame: TopicRequest) -> None:
+        source = self.topics.get(frame.channel)
+        if source is None:
+            self.report("unknown_topic", f"There is no topic {frame.channel!r}.")
+            return
+        problem = self._target_problem(source.target, frame.target)
+        if problem:
+            self.report("invalid_target", problem)
+            return
+        key = (frame.channel, frame.target)
+        old = self.subscriptions.pop(key, None)
+        if old is not None:
+            replies = source.unsubscribe(old, self.context())
+            if not frame.subscribe:
+                self.send(replies)
+        if frame.subscribe:
+            sub = Subscription(frame.channel, frame.target, frame.args)
+            self.subscriptions[key] = sub
+            self.send(await source.subscribe(sub, self.context()))
+
+    def _target_problem(self, kind: Target, target: str) -> str | None:
+        if kind is Target.CONID and not target.isdigit():
+            return "This topic needs a numeric conid: s<topic>+<conid>."
+        if kind is Target.ACCOUNT and target not in self.principal.account_ids:
+            return "This topic needs one of your account ids: s<topic>+<account>."
+        if kind is Target.NONE and target:
+            return "This topic takes no conid or account."
+        return None
+
+    def render(self, event: AccountEvent) -> list[str]:
+        """Account events, as messages of the topics subscribed to."""
+        if event.account not in self.principal.account_ids:
+            return []
+        return [
+            encode(message)
+            for sub in list(self.subscriptions.values())
+            for message in self.topics[sub.channel].on_event(sub, event)
+        ]
+
+    def close(self) -> None:
+        context = self.context()
+        for sub in self.subscriptions.values():
+            self.topics[sub.channel].unsubscribe(sub, context)
+        self.subscriptions.clear()
+
+
+@router.websocket("/ws")
+async def ibkr_ws(ws: WebSocket) -> None:
+    runtime: Runtime = ws.app.state.runtime
+    principal = await authenticate(ws, runtime.ctx, ibkr_cookie=True)
+    if principal is None:
+        return
+    await ws.accept()
+    node = runtime.sync
+    assert principal.user.id is not None
+    outlet = WebSocketOutlet(
+        ws, high_water=node.config.send_buffer_bytes, send_timeout=node.config.replay_send_seconds
+    )
+    stream = IbkrStream(runtime, principal, outlet, topics_for(ws.app.state))
+    stream.subscriber = sub = Subscriber(
+        user_id=principal.user.id,
+        session_id=principal.session.public_id,
+        outlet=outlet,
+        expires_at=as_utc(principal.session.expires_at),
+        heartbeat=node.hub.heartbeat("ibkr", node.config.ibkr_heartbeat_seconds, system_heartbeat),
+        render=stream.render,
+        gapless=False,
+    )
+    await node.hub.attach(sub)
+    try:
+        await node.hub.follow_live(sub)
+        stream.send(stream.greeting())
+        async for text in text_frames(ws, stream.report):
+            await stream.handle(text)
+    finally:
+        stream.close()
+        node.hub.detach(sub)

@@ -1,0 +1,82 @@
+"""A signed-in user's own second factors: authenticator app, SMS number, security code card."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import segno
+from fastapi import APIRouter
+from pydantic import Field, StrictStr
+
+from gatehouse.adapters.documents.card_pdf import render_card_pdf
+from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.schemas import Body
+from gatehouse.domain.factors.card import COLUMNS, ROWS
+from gatehouse.service import self_service
+
+router = APIRouter(tags=["self-service"])
+
+
+class CodeBody(Body):
+    code: StrictStr = Field(max_length=16)
+
+
+class PhoneBody(Body):
+    phone: StrictStr = Field(max_length=32)
+
+
+@router.get("/me/factors")
+async def factors(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    return await self_service.factors(ctx, principal)
+
+
+@router.post("/me/totp")
+async def start_totp(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    """A new authenticator secret to scan; it replaces the old one only once confirmed."""
+    uri = await self_service.start_totp(ctx, principal)
+    qr = segno.make(uri, error="m")
+    return {
+        "otpauth_uri": uri,
+        "secret": uri.split("secret=")[1].split("&")[0],
+        "qr_svg": qr.svg_data_uri(scale=5, border=2, dark="#0b1320", light="#ffffff"),
+        "expires_in": self_service.ENROLL_SECONDS,
+    }
+
+
+@router.post("/me/totp/confirm")
+async def confirm_totp(body: CodeBody, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    await self_service.confirm_totp(ctx, principal, body.code)
+    return {"totp": True}
+
+
+@router.post("/me/phone")
+async def start_phone_change(
+    body: PhoneBody, principal: CurrentPrincipal, ctx: Ctx
+) -> dict[str, Any]:
+    return await self_service.start_phone_change(ctx, principal, body.phone)
+
+
+@router.post("/me/phone/confirm")
+async def confirm_phone(body: CodeBody, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    return await self_service.confirm_phone(ctx, principal, body.code)
+
+
+@router.post("/me/card")
+async def issue_card(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    """A new security code card, shown this once: the grid and a printable PDF (base64)."""
+    issued = await self_service.issue_card(ctx, principal)
+    pdf = render_card_pdf(
+        issued.cells,
+        username=issued.user.username,
+        card_id=issued.card_id,
+        issued_at=ctx.clock.now(),
+    )
+    return {
+        "card_id": issued.card_id,
+        "rows": list(ROWS),
+        "columns": list(COLUMNS),
+        "cells": issued.cells,
+        "pdf_base64": base64.b64encode(pdf).decode("ascii"),
+        "filename": f"gatehouse-card-{issued.card_id}.pdf",
+    }

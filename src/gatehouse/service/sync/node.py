@@ -1,0 +1,65 @@
+"""This node's real-time side: the event hub, the quote hub, and the log-pruning task."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from gatehouse.service.context import ServiceContext
+from gatehouse.service.ports import EventBus
+from gatehouse.service.sync import log
+from gatehouse.service.sync.hub import SyncHub
+from gatehouse.service.sync.quotes import QuoteHub
+
+logger = logging.getLogger("gatehouse.sync")
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    retention_days: int = 7
+    prune_every_seconds: float = 3600.0
+    heartbeat_seconds: float = 15.0  # ``/v1/api/events`` heartbeat frames
+    ibkr_heartbeat_seconds: float = 10.0  # ``/v1/api/ws`` ``system`` heartbeats
+    send_buffer_bytes: int = 262_144  # past this much unsent data a socket is dropped
+    replay_send_seconds: float = 10.0  # a replay waiting this long for buffer room gives up
+    replay_batch: int = 500
+
+
+class SyncNode:
+    def __init__(self, ctx: ServiceContext, bus: EventBus, config: SyncConfig) -> None:
+        self.ctx = ctx
+        self.bus = bus
+        self.config = config
+        self.hub = SyncHub(ctx, bus, replay_batch=config.replay_batch)
+        self.quotes = QuoteHub()
+        self._pruner: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.bus.start()
+        if self._pruner is None:
+            self._pruner = asyncio.create_task(self._prune_forever())
+
+    async def stop(self) -> None:
+        pruner, self._pruner = self._pruner, None
+        if pruner is not None:
+            pruner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pruner
+        await self.hub.stop()
+
+    async def prune_now(self) -> int:
+        return await log.prune(self.ctx, retention_days=self.config.retention_days)
+
+    async def _prune_forever(self) -> None:
+        while True:
+            try:
+                deleted = await self.prune_now()
+                if deleted:
+                    logger.info(
+                        "pruned %d events older than %d days", deleted, self.config.retention_days
+                    )
+            except Exception:
+                logger.exception("pruning the event log failed; will retry")
+            await asyncio.sleep(self.config.prune_every_seconds)

@@ -1,0 +1,86 @@
+// Dashboard: the account's key figures, positions and recent transactions, kept live.
+
+import { accountId, amount, dayPnl, missing, onAccountChange, pnl, positions, summary, trades } from "./account.js";
+import { $, $$, h, replaceChildren, show } from "./dom.js";
+import { direction, formatMoney, formatPercent, formatPrice, formatQty, formatSigned, formatTime } from "./format.js";
+import { describe } from "./messages.js";
+
+function setFigure(key, text, { sub = "", dir = "" } = {}) {
+  const card = $(`.kpi[data-key="${key}"]`);
+  if (!card) return;
+  const figure = $("[data-figure]", card);
+  if (figure.textContent !== text && figure.textContent !== "—") {
+    card.classList.remove("flash");
+    void card.offsetWidth; // restart the highlight
+    card.classList.add("flash");
+  }
+  figure.textContent = text;
+  figure.className = `figure num ${dir}`;
+  const subLine = $("[data-sub]", card);
+  if (subLine) subLine.textContent = sub;
+}
+
+async function loadFigures() {
+  const body = await summary();
+  setFigure("netliquidation", formatMoney(amount(body, "netliquidation")), { sub: `Cash ${formatMoney(amount(body, "totalcashvalue"))}` });
+  setFigure("buyingpower", formatMoney(amount(body, "buyingpower")), { sub: `Available funds ${formatMoney(amount(body, "availablefunds"))}` });
+  setFigure("excessliquidity", formatMoney(amount(body, "excessliquidity")), { sub: `Maintenance margin ${formatMoney(amount(body, "maintmarginreq"))}` });
+  const cushion = amount(body, "cushion");
+  setFigure("cushion", formatPercent(cushion));
+  const meter = $('.kpi[data-key="cushion"] [data-meter]');
+  if (meter && cushion !== null) {
+    meter.style.width = `${Math.max(0, Math.min(1, cushion)) * 100}%`;
+    meter.dataset.level = cushion < 0.1 ? "danger" : cushion < 0.25 ? "warn" : "ok";
+  }
+  try {
+    const day = dayPnl(await pnl());
+    const nlv = amount(body, "netliquidation");
+    setFigure("daypnl", formatSigned(day), { dir: direction(day), sub: nlv && day !== null ? formatPercent(day / (nlv - day)) : "" });
+  } catch (error) {
+    if (!missing(error)) throw error;
+  }
+}
+
+async function loadPositions() {
+  const rows = await positions();
+  const body = $("#positions-table tbody");
+  if (!rows.length) return replaceChildren(body, h("tr", {}, h("td", { colspan: 5, class: "empty" }, "No positions yet.")));
+  replaceChildren(body, rows.map((p) =>
+    h("tr", { "data-conid": p.conid },
+      h("td", {}, h("strong", {}, p.ticker || p.contractDesc)),
+      h("td", { class: "num" }, formatQty(p.position)),
+      h("td", { class: "num" }, formatPrice(p.mktPrice)),
+      h("td", { class: "num" }, formatMoney(p.mktValue)),
+      h("td", { class: `num ${direction(p.unrealizedPnl)}` }, formatSigned(p.unrealizedPnl)),
+    )));
+}
+
+async function loadTrades() {
+  const rows = await trades(7);
+  const body = $("#trades-table tbody");
+  if (!rows.length) return replaceChildren(body, h("tr", {}, h("td", { colspan: 6, class: "empty" }, "No transactions in the last 7 days.")));
+  replaceChildren(body, rows.slice(0, 12).map((t) =>
+    h("tr", {},
+      h("td", { class: "num" }, formatTime(t.trade_time_r ? new Date(Number(t.trade_time_r)).toISOString() : t.trade_time)),
+      h("td", { class: t.side === "B" || t.side === "BUY" ? "up" : "down" }, t.side === "B" || t.side === "BUY" ? "Buy" : "Sell"),
+      h("td", {}, t.symbol),
+      h("td", { class: "num" }, formatQty(t.size)),
+      h("td", { class: "num" }, formatPrice(t.price)),
+      h("td", { class: "num" }, formatMoney(t.net_amount)),
+    )));
+}
+
+async function refresh() {
+  const errorBox = $("#dashboard-error");
+  const results = await Promise.allSettled([loadFigures(), loadPositions(), loadTrades()]);
+  const failed = results.find((r) => r.status === "rejected")?.reason;
+  if (!failed) return show(errorBox, false);
+  errorBox.textContent = missing(failed)
+    ? `Account data for ${accountId()} is not available on this server yet.`
+    : describe(failed);
+  show(errorBox, true);
+  if (missing(failed)) for (const cell of $$(".empty")) cell.textContent = "Not available yet.";
+}
+
+onAccountChange(refresh);
+refresh();

@@ -1,0 +1,11 @@
+// The Settings page: sessions, second factors, mobile timeout, recent activity.
+
+import * as activity from "./settings/activity.js";
+import * as factors from "./settings/factors.js";
+import * as idle from "./settings/idle.js";
+import * as sessions from "./settings/sessions.js";
+
+sessions.start();
+factors.start();
+idle.start();
+activity.start();

@@ -1,0 +1,422 @@
+"""Sign-in security over HTTP: no enumeration, throttling, lockout, rate limits, audit, rehash."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from tests.conftest import make_user
+from tests.support.signin import (
+    bearer,
+    challenge,
+    full_signin,
+    login,
+    started_login,
+    verify,
+)
+from tests.support.state import audit_events, snapshot, throttle_failures
+
+from gatehouse.adapters.crypto.argon2_hasher import Argon2Hasher
+from gatehouse.domain.factors import totp
+from gatehouse.domain.throttle import account_key, address_key, unknown_name_key
+from gatehouse.service import users
+
+WRONG = "Wrong-Horse-42-battery"
+PLATFORMS = ["web", "workstation", "mobile", "gateway"]
+
+
+class CountingHasher:
+    """The real hasher, counting how often each operation runs."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: Counter[str] = Counter()
+
+    async def hash(self, secret: str) -> str:
+        self.calls["hash"] += 1
+        return str(await self.inner.hash(secret))
+
+    async def verify(self, hashed: str | None, secret: str) -> bool:
+        self.calls["verify"] += 1
+        return bool(await self.inner.verify(hashed, secret))
+
+    def needs_rehash(self, hashed: str) -> bool:
+        self.calls["needs_rehash"] += 1
+        return bool(self.inner.needs_rehash(hashed))
+
+
+@pytest.fixture
+def hasher(runtime) -> CountingHasher:
+    counting = CountingHasher(runtime.ctx.hasher)
+    runtime.ctx.hasher = counting
+    return counting
+
+
+async def user_id(runtime, name: str) -> int:
+    user = await users.get(runtime.ctx, name)
+    assert user.id is not None
+    return user.id
+
+
+# --- no enumeration ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "unknown",
+    ["mallory", "alicepaper2", "a" * 40],
+    ids=["plain", "like-paper", "longest-possible"],
+)
+async def test_unknown_user_and_wrong_password_look_the_same(client, alice, hasher, unknown):
+    hasher.calls.clear()
+    wrong_password = await login(client, alice.username, WRONG)
+    for_known = dict(hasher.calls)
+    hasher.calls.clear()
+    no_such_user = await login(client, unknown, WRONG)
+    for_unknown = dict(hasher.calls)
+
+    assert wrong_password.status_code == no_such_user.status_code == 401
+    assert wrong_password.content == no_such_user.content
+    assert wrong_password.json() == {
+        "error": "invalid_credentials",
+        "message": "Invalid username password combination.",
+    }
+    assert wrong_password.headers.get("retry-after") == no_such_user.headers.get("retry-after")
+    # the same (slow) work either way: one Argon2 verification, nothing else
+    assert for_known == for_unknown == {"verify": 1}
+
+
+@pytest.mark.parametrize("name", ["a" * 41, "x" * 64, "y" * 256])
+async def test_a_name_no_account_can_have_gets_the_same_answer_and_leaves_no_trace(
+    client, runtime, alice, name
+):
+    wrong_password = await login(client, alice.username, WRONG)
+    before = await snapshot(runtime)
+    impossible = await login(client, name, WRONG)
+    assert impossible.status_code == 401
+    assert impossible.content == wrong_password.content
+    assert await snapshot(runtime) == before
+
+
+async def test_wrong_paper_password_looks_the_same_too(client, alice):
+    paper = await login(client, alice.paper_username, WRONG, environment="paper")
+    unknown = await login(client, "nobodypaper", WRONG, environment="paper")
+    assert paper.status_code == unknown.status_code == 401
+    assert paper.content == unknown.content
+
+
+async def failure_sequence(client, clock, username: str) -> list[tuple[int, dict[str, Any]]]:
+    """Wrong passwords, waiting out each delay, until the lockout: what the caller sees."""
+    seen: list[tuple[int, dict[str, Any]]] = []
+    while not seen or seen[-1][0] != 423:
+        assert len(seen) < 30, seen
+        answer = await login(client, username, WRONG)
+        seen.append((answer.status_code, answer.json()))
+        if answer.status_code == 429:
+            clock.advance(answer.json()["retry_after"])
+    return seen
+
+
+@pytest.mark.parametrize("settings_overrides", [{"rate_limit_login": "100/minute"}])
+async def test_unknown_usernames_are_throttled_and_locked_like_real_ones(client, alice, clock):
+    real = await failure_sequence(client, clock, alice.username)
+    clock.advance(3600)
+    unknown = await failure_sequence(client, clock, "mallory")
+    assert real == unknown
+    statuses = [status for status, _ in real]
+    assert statuses == [401] * 4 + [429, 401] * 6 + [423]
+
+
+# --- growing delays, lockout, unlock --------------------------------------------------------
+async def test_failures_add_up_across_platforms_with_growing_delays_then_a_lockout(
+    client, runtime, alice, clock
+):
+    # three free failures, one from each of three platforms
+    for platform in ("web", "mobile", "gateway"):
+        assert (await login(client, alice.username, WRONG, platform=platform)).status_code == 401
+    assert await throttle_failures(runtime, account_key(await user_id(runtime, "alice"))) == 3
+    # the fourth (from a fourth platform, and from paper) fails and starts the delays
+    assert (
+        await login(
+            client, alice.paper_username, WRONG, platform="workstation", environment="paper"
+        )
+    ).status_code == 401
+    delays = []
+    for failure in range(5, 10):
+        platform = PLATFORMS[failure % 4]
+        waiting = await login(client, alice.username, alice.password, platform=platform)
+        assert waiting.status_code == 429, waiting.text
+        assert waiting.json()["error"] == "rate_limited"
+        wait = waiting.json()["retry_after"]
+        assert waiting.headers["retry-after"] == str(wait)
+        delays.append(wait)
+        clock.advance(wait - 1)
+        assert (await login(client, alice.username, WRONG)).status_code == 429  # not yet
+        clock.advance(1)
+        assert (await login(client, alice.username, WRONG, platform=platform)).status_code == 401
+    assert delays == [1, 2, 4, 8, 16]
+    clock.advance(32)
+    assert (await login(client, alice.username, WRONG, platform="mobile")).status_code == 401
+    # the tenth failure locked the account: even the right password is refused
+    locked = await login(client, alice.username, alice.password)
+    assert locked.status_code == 423
+    assert locked.json()["error"] == "locked"
+    assert locked.json()["retry_after"] == 900
+    assert locked.headers["retry-after"] == "900"
+    # and on every platform and environment
+    paper = await login(client, alice.paper_username, alice.paper_password, environment="paper")
+    assert paper.status_code == 423
+    assert (await login(client, alice.username, alice.password, platform="web")).status_code == 423
+
+
+async def lock_out(client, clock, username: str) -> None:
+    for _ in range(10):
+        answer = await login(client, username, WRONG)
+        if answer.status_code == 429:
+            clock.advance(answer.json()["retry_after"])
+            answer = await login(client, username, WRONG)
+        assert answer.status_code == 401, answer.text
+    assert (await login(client, username, WRONG)).status_code == 423
+
+
+async def test_the_lockout_ends_after_the_lockout_time(client, alice, clock):
+    await lock_out(client, clock, alice.username)
+    wait = (await login(client, alice.username, alice.password)).json()["retry_after"]
+    clock.advance(wait - 1)
+    still = await login(client, alice.username, alice.password)
+    assert still.status_code == 423
+    assert still.json()["retry_after"] == 1
+    clock.advance(1)
+    assert (await login(client, alice.username, alice.password)).status_code == 200
+    # the count starts again from zero: four failures before the first delay
+    for _ in range(4):
+        assert (await login(client, alice.username, WRONG)).status_code == 401
+    assert (await login(client, alice.username, WRONG)).json()["retry_after"] == 1
+
+
+async def test_support_unlock_lifts_the_lockout(client, runtime, alice, clock):
+    await lock_out(client, clock, alice.username)
+    await users.set_locked(runtime.ctx, alice.username, False, actor="support")
+    assert (await login(client, alice.username, alice.password)).status_code == 200
+    assert await throttle_failures(runtime, account_key(await user_id(runtime, "alice"))) == 0
+
+
+async def test_a_manual_lock_ends_sessions_and_refuses_sign_in_until_unlocked(
+    client, runtime, alice, clock
+):
+    session = await full_signin(client, alice, clock)
+    await users.set_locked(runtime.ctx, alice.username, True, actor="support")
+    assert (await client.get("/v1/api/me", headers=bearer(session["token"]))).status_code == 401
+    refused = await login(client, alice.username, alice.password)
+    assert refused.status_code == 423
+    assert refused.json()["error"] == "locked"
+    await users.set_locked(runtime.ctx, alice.username, False, actor="support")
+    await full_signin(client, alice, clock)
+
+
+async def test_a_locked_out_account_does_not_lock_out_others(client, runtime, alice, clock):
+    bob = await make_user(runtime, "bob")
+    await lock_out(client, clock, alice.username)
+    await full_signin(client, bob, clock)
+
+
+# --- per address -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"throttle_address_failures": 3, "throttle_address_lockout_seconds": 600}],
+)
+async def test_one_address_guessing_many_accounts_is_stopped(
+    client, base_url, runtime, alice, clock
+):
+    for name in ("mallory", "trudy", "eve"):
+        assert (await login(client, name, WRONG)).status_code == 401
+    # the address must now wait, whatever it tries, even the right password for a real user
+    blocked = await login(client, alice.username, alice.password)
+    assert blocked.status_code == 429
+    assert blocked.json()["error"] == "rate_limited"
+    assert blocked.json()["retry_after"] == 600
+    assert await throttle_failures(runtime, address_key("127.0.0.1")) == 3
+    # another address is not affected, and alice's own account counted nothing from it
+    other = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+    async with httpx.AsyncClient(base_url=base_url, transport=other) as elsewhere:
+        assert (await login(elsewhere, alice.username, alice.password)).status_code == 200
+    assert await throttle_failures(runtime, account_key(await user_id(runtime, "alice"))) == 0
+    clock.advance(600)
+    assert (await login(client, alice.username, alice.password)).status_code == 200
+
+
+# --- request rate limits ----------------------------------------------------------------------
+@pytest.mark.parametrize("settings_overrides", [{"rate_limit_login": "3/minute"}])
+async def test_the_login_endpoint_is_rate_limited(client, runtime, alice, hasher):
+    for _ in range(3):
+        assert (await login(client, alice.username, alice.password)).status_code == 200
+    before = await snapshot(runtime)
+    hasher.calls.clear()
+    limited = await login(client, alice.username, alice.password)
+    assert limited.status_code == 429
+    assert limited.json()["error"] == "rate_limited"
+    assert 0 < limited.json()["retry_after"] <= 60
+    assert limited.headers["retry-after"] == str(limited.json()["retry_after"])
+    assert hasher.calls == {}  # refused before any password work
+    assert await snapshot(runtime) == before
+
+
+@pytest.mark.parametrize("settings_overrides", [{"rate_limit_verify": "3/minute"}])
+@pytest.mark.parametrize("endpoint", ["challenge", "verify"])
+async def test_the_second_factor_endpoints_are_rate_limited(client, runtime, alice, endpoint):
+    login_id = await started_login(client, alice)
+
+    async def hit() -> httpx.Response:
+        if endpoint == "challenge":
+            return await challenge(client, login_id, "sms")
+        return await verify(client, login_id, "totp", "000000")
+
+    for _ in range(3):
+        assert (await hit()).status_code != 429
+    before = await snapshot(runtime)
+    limited = await hit()
+    assert limited.status_code == 429
+    assert limited.json()["error"] == "rate_limited"
+    assert await snapshot(runtime) == before
+
+
+# --- second-factor failures ------------------------------------------------------------------
+async def wrong_code(client, clock, login_id: str, code: str) -> httpx.Response:
+    """Send a wrong code, first waiting out any delay the earlier failures earned."""
+    answer = await verify(client, login_id, "totp", code)
+    if answer.status_code == 429:
+        clock.advance(answer.json()["retry_after"])
+        answer = await verify(client, login_id, "totp", code)
+    return answer
+
+
+def not_the_code(user, clock) -> str:
+    """A well-formed code that is wrong for a good while around now."""
+    near = {
+        totp.code_at(user.totp_secret, at=clock.now() + timedelta(minutes=m)) for m in range(-5, 6)
+    }
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+
+
+async def test_five_wrong_codes_end_the_sign_in_and_count_against_the_account(
+    client, runtime, alice, clock
+):
+    login_id = await started_login(client, alice)
+    bad = not_the_code(alice, clock)
+    statuses = []
+    for _ in range(5):
+        answer = await wrong_code(client, clock, login_id, bad)
+        statuses.append((answer.status_code, answer.json()["error"]))
+    assert statuses == [(401, "invalid_code")] * 5
+    assert await throttle_failures(runtime, account_key(await user_id(runtime, "alice"))) == 5
+    clock.advance(60)
+    right = totp.code_at(alice.totp_secret, at=clock.now())
+    ended = await verify(client, login_id, "totp", right)
+    assert ended.status_code == 404
+    assert ended.json()["error"] == "login_not_found"
+    status = await client.get(f"/v1/api/auth/login/{login_id}")
+    assert status.json()["state"] == "failed"
+
+    # five more, in a second sign-in on another platform: the account is locked
+    second = await started_login(client, alice, platform="mobile")
+    for _ in range(5):
+        assert (await wrong_code(client, clock, second, bad)).status_code == 401
+    locked = await login(client, alice.username, alice.password)
+    assert locked.status_code == 423
+    events = await audit_events(runtime)
+    assert events.count("login.second_factor_failed") == 10
+    assert events.count("login.locked_out") == 1
+
+
+async def test_parallel_code_guesses_in_one_account_all_count(client, runtime, alice, clock):
+    logins = [await started_login(client, alice, platform=p) for p in PLATFORMS]
+    bad = not_the_code(alice, clock)
+    answers = await asyncio.gather(*(verify(client, i, "totp", bad) for i in logins))
+    assert sorted(a.status_code for a in answers) == [401, 401, 401, 401]
+    assert await throttle_failures(runtime, account_key(await user_id(runtime, "alice"))) == 4
+
+
+async def test_parallel_wrong_passwords_all_count(client, runtime, alice):
+    answers = await asyncio.gather(*(login(client, alice.username, WRONG) for _ in range(3)))
+    assert [a.status_code for a in answers] == [401, 401, 401], [a.text for a in answers]
+    assert await throttle_failures(runtime, account_key(await user_id(runtime, "alice"))) == 3
+    assert await throttle_failures(runtime, address_key("127.0.0.1")) == 3
+
+
+async def test_a_successful_sign_in_clears_the_account_failures(client, runtime, alice, clock):
+    for _ in range(3):
+        await login(client, alice.username, WRONG)
+    await full_signin(client, alice, clock)
+    assert await throttle_failures(runtime, account_key(await user_id(runtime, "alice"))) == 0
+
+
+async def test_unknown_name_failures_are_counted_under_the_name(client, runtime):
+    await login(client, "Mallory ", WRONG)
+    assert await throttle_failures(runtime, unknown_name_key("mallory")) == 1
+
+
+# --- recent activity -------------------------------------------------------------------------
+async def test_recent_activity_shows_every_sign_in_event(client, runtime, alice, clock):
+    await lock_out(client, clock, alice.username)
+    await users.set_locked(runtime.ctx, alice.username, False, actor="support")
+    other = await full_signin(client, alice, clock, platform="mobile")
+    mine = await full_signin(client, alice, clock, platform="workstation")
+    login_id = await started_login(client, alice)
+    await challenge(client, login_id, "sms")
+    ended = await client.delete(
+        f"/v1/api/sessions/{other['session_id']}", headers=bearer(mine["token"])
+    )
+    assert ended.status_code == 200
+
+    found = await client.get("/v1/api/me/activity", headers=bearer(mine["token"]))
+    assert found.status_code == 200
+    activity = found.json()["activity"]
+    events = [entry["event"] for entry in activity]
+    assert events[0] == "session.ended"  # newest first
+    assert activity[0]["detail"]["reason"] == "revoked"
+    assert activity[0]["platform"] == "mobile"
+    assert events.count("login.failed") == 10
+    assert events.count("login.locked_out") == 1
+    assert "account.unlocked" in events
+    sent = next(e for e in activity if e["event"] == "login.challenge_sent")
+    assert sent["factor"] == "sms"
+    succeeded = [e for e in activity if e["event"] == "login.succeeded"]
+    assert [e["platform"] for e in succeeded] == ["workstation", "mobile"]
+    assert all(e["factor"] == "totp" and e["address"] == "127.0.0.1" for e in succeeded)
+    failed = next(e for e in activity if e["event"] == "login.failed")
+    assert failed["detail"]["reason"] == "password"
+    # another user's events are not shown
+    bob = await make_user(runtime, "bob")
+    await login(client, bob.username, WRONG)
+    again = await client.get("/v1/api/me/activity", headers=bearer(mine["token"]))
+    assert len(again.json()["activity"]) == len(activity)
+    limited = await client.get("/v1/api/me/activity?limit=3", headers=bearer(mine["token"]))
+    assert limited.json()["activity"] == activity[:3]
+
+
+# --- rehash on sign-in -----------------------------------------------------------------------
+@pytest.mark.parametrize("environment", ["live", "paper"])
+async def test_the_password_is_rehashed_when_the_argon2_parameters_change(
+    client, runtime, alice, clock, environment
+):
+    column = "paper_password_hash" if environment == "paper" else "password_hash"
+    old = getattr(await users.get(runtime.ctx, alice.username), column)
+    assert "m=1024" in old
+    runtime.ctx.hasher = Argon2Hasher(memory_kib=2048, time_cost=2, parallelism=1)
+
+    await login(client, alice.username, WRONG)  # a wrong password changes nothing
+    assert getattr(await users.get(runtime.ctx, alice.username), column) == old
+
+    await full_signin(client, alice, clock, environment=environment)
+    new = getattr(await users.get(runtime.ctx, alice.username), column)
+    assert new != old
+    assert "m=2048,t=2" in new
+    assert "password.rehashed" in await audit_events(runtime)
+    # the password still works, and is not rehashed again
+    before = await audit_events(runtime)
+    await full_signin(client, alice, clock, environment=environment)
+    assert getattr(await users.get(runtime.ctx, alice.username), column) == new
+    assert (await audit_events(runtime)).count("password.rehashed") == before.count(
+        "password.rehashed"
+    )

@@ -1,0 +1,149 @@
+"""``/v1/api/ws``: IBKR's streaming socket, as ibind uses it."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pytest
+from tests.support.signin import full_signin
+from tests.support.sync import append, next_json, next_not_heartbeat, open_socket, user_id
+from websockets.exceptions import InvalidStatus
+
+WS = "/v1/api/ws"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"ibkr_ws_heartbeat_seconds": 0.2}
+
+
+async def greeted(ws) -> dict[str, dict]:
+    """The three unsolicited messages sent on connect, by topic."""
+    found = {}
+    while len(found) < 3:
+        message = await next_json(ws)
+        if "hb" not in message:
+            found[message["topic"]] = message
+    return found
+
+
+async def test_each_way_of_presenting_the_session_is_accepted(client, base_url, alice, clock):
+    gateway = (await full_signin(client, alice, clock))["token"]
+    for kwargs in [
+        {"cookie": "api=" + json.dumps({"session": gateway}, separators=(",", ":"))},
+        {"cookie": "api=" + quote(json.dumps({"session": gateway}))},
+        {"cookie": f"api={gateway}"},
+        {"token": gateway},
+        {"cookie": f"gatehouse_session={gateway}", "origin": base_url},
+    ]:
+        async with await open_socket(base_url, path=WS, **kwargs) as ws:
+            hello = await greeted(ws)
+            assert hello["sts"]["args"]["authenticated"] is True
+            act = hello["act"]["args"]
+            assert act["accounts"] == [alice.live_account]
+            assert act["selectedAccount"] == alice.live_account
+            assert alice.live_account in act["acctProps"]
+            assert hello["system"]["success"] == alice.username
+
+
+async def test_unauthenticated_or_cross_site_connections_are_refused(
+    client, base_url, alice, clock
+):
+    gateway = (await full_signin(client, alice, clock))["token"]
+    for kwargs in [
+        {},
+        {"cookie": "api=" + json.dumps({"session": "forged"})},
+        {"cookie": "api={not json"},
+        {"cookie": f"api={gateway}", "origin": "https://evil.example"},
+    ]:
+        with pytest.raises(InvalidStatus) as refused:
+            await open_socket(base_url, path=WS, **kwargs)
+        assert refused.value.response.status_code == 403, kwargs
+
+
+async def test_tic_heartbeats_and_paper_sessions(client, base_url, alice, clock):
+    body = await full_signin(client, alice, clock, environment="paper")
+    async with await open_socket(base_url, path=WS, token=body["token"]) as ws:
+        hello = await greeted(ws)
+        assert hello["act"]["args"]["accounts"] == [alice.paper_account]
+        assert hello["act"]["args"]["isPaper"] is True
+        await ws.send("tic")
+        tic = await next_not_heartbeat(ws)
+        assert tic["topic"] == "tic" and tic["alive"] is True
+        assert tic["id"] == body["session_id"] and isinstance(tic["lastAccessed"], int)
+        beat = await next_json(ws, timeout=2)
+        while "hb" not in beat:
+            beat = await next_json(ws, timeout=2)
+        assert beat["topic"] == "system" and isinstance(beat["hb"], int)
+
+
+async def test_every_subscription_is_answered_at_once(client, base_url, runtime, alice, clock):
+    token = (await full_signin(client, alice, clock))["token"]
+    acct = alice.live_account
+    runtime.sync.quotes.publish(
+        265598, {"31": "187.25", "84": "187.20", "86": "187.30"}, updated_ms=1
+    )
+    async with await open_socket(base_url, path=WS, token=token) as ws:
+        await greeted(ws)
+        await ws.send('smd+265598+{"fields":["31","84"]}')
+        md = await next_not_heartbeat(ws)
+        assert md["topic"] == "smd+265598" and md["conid"] == 265598 and "_updated" in md
+        assert md["31"] == "187.25" and md["84"] == "187.20" and "86" not in md
+        for frame, topic in [
+            ("sor", "sor"),
+            ("sor+{}", "sor"),
+            ("spl", "spl"),
+            ("str", "str"),
+            (f"ssd+{acct}", f"ssd+{acct}"),
+            (f"sld+{acct}+{{}}", f"sld+{acct}"),
+        ]:
+            await ws.send(frame)
+            reply = await next_not_heartbeat(ws)
+            assert reply["topic"] == topic and "args" in reply, frame
+
+        # Live data: quotes from the quote hub, account events by topic.
+        runtime.sync.quotes.publish(265598, {"31": "187.50", "86": "187.55"}, updated_ms=2)
+        tick = await next_not_heartbeat(ws)
+        assert tick == {"topic": "smd+265598", "conid": 265598, "_updated": 2, "31": "187.50"}
+        uid = await user_id(runtime, "alice")
+        await append(runtime, uid, type="order.updated", account=acct, data={"orderId": 7})
+        assert await next_not_heartbeat(ws) == {"topic": "sor", "args": [{"orderId": 7}]}
+        await append(runtime, uid, type="balance.changed", account=acct, data={"cash": 5})
+        got = [await next_not_heartbeat(ws), await next_not_heartbeat(ws)]
+        assert sorted(m["topic"] for m in got) == [f"sld+{acct}", f"ssd+{acct}"]
+        await append(runtime, uid, type="order.updated", account="DU0000001", data={})
+        await append(runtime, uid, type="watchlist.changed", account=acct)  # not a ws topic
+
+        await ws.send(f"usd+{acct}+{{}}")
+        assert await next_not_heartbeat(ws) == {"result": "unsubscribed from summary"}
+        await ws.send(f"uld+{acct}+{{}}")
+        assert await next_not_heartbeat(ws) == {"result": "unsubscribed from ledger"}
+        await ws.send("uor+{}")
+        await ws.send("umd+265598+{}")
+        await ws.send("tic")  # the server has handled the frames before once it answers this
+        assert (await next_not_heartbeat(ws))["topic"] == "tic"
+        runtime.sync.quotes.publish(265598, {"31": "188.00"}, updated_ms=3)
+        await append(runtime, uid, type="order.updated", account=acct, data={"orderId": 8})
+        await ws.send("tic")
+        assert (await next_not_heartbeat(ws))["topic"] == "tic"  # nothing came in between
+
+
+async def test_bad_frames_get_an_error_message(client, base_url, alice, clock):
+    token = (await full_signin(client, alice, clock))["token"]
+    async with await open_socket(base_url, path=WS, token=token) as ws:
+        await greeted(ws)
+        for frame, code in [
+            ("hello", "unknown_message"),
+            ("sxx", "unknown_topic"),
+            ("smd+AAPL", "invalid_target"),
+            ("ssd+U9999999", "invalid_target"),
+            ("sor+DU1", "invalid_target"),
+            ("smd+265598+{bad", "invalid_arguments"),
+            ("smd+265598+[1]", "invalid_arguments"),
+        ]:
+            await ws.send(frame)
+            reply = await next_not_heartbeat(ws)
+            assert reply["error"] == code and reply["message"], frame
+        await ws.send("sor")
+        assert (await next_not_heartbeat(ws))["topic"] == "sor"
