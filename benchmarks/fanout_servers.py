@@ -12,6 +12,7 @@ pushes the same frames with ``websockets.broadcast``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
 import random
@@ -25,17 +26,67 @@ from typing import Any
 import orjson
 import uvicorn
 from fastapi import APIRouter
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.http11 import Request, Response
 
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import Runtime, build
+from gatehouse.domain.events import AccountEvent
 from gatehouse.domain.identity import Environment, Platform, User
 from gatehouse.service import sessions as session_service
 from gatehouse.settings import Settings
 
 CONID = 265598
 BASELINE_PATH = "/v1/api/ws"
+
+
+class Monitor:
+    """Event-loop lag and garbage-collection pauses during a phase: what stalls the server."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self.gc_ms: list[float] = []
+        self._gc_started = 0.0
+        gc.callbacks.append(self._on_gc)
+        self._task: asyncio.Task[None] | None = None
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif info.get("generation") == 2 or time.perf_counter() - self._gc_started > 0.002:
+            self.gc_ms.append((time.perf_counter() - self._gc_started) * 1000)
+
+    async def _watch(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.005)
+            self.lags.append((time.perf_counter() - started - 0.005) * 1000)
+
+    def start(self) -> None:
+        self.lags, self.gc_ms = [], []
+        self._task = asyncio.create_task(self._watch())
+
+    def stop(self) -> dict[str, float]:
+        if self._task is not None:
+            self._task.cancel()
+        lags = sorted(self.lags) or [0.0]
+        return {
+            "lag_p99_ms": lags[int(0.99 * (len(lags) - 1))],
+            "lag_max_ms": lags[-1],
+            "gc_pauses_over_2ms": len(self.gc_ms),
+            "gc_max_ms": max(self.gc_ms, default=0.0),
+        }
+
+
+async def monitored(monitor: Monitor, work: Any) -> dict[str, float]:
+    monitor.start()
+    try:
+        result: dict[str, float] = await work
+    finally:
+        stats = monitor.stop()
+    return {**result, **stats}
 
 
 async def paced(rate: float, seconds: float, work: Any) -> dict[str, float]:
@@ -97,26 +148,38 @@ async def make_sessions(runtime: Runtime, count: int) -> tuple[list[str], list[i
 def bench_routes(runtime: Runtime, user_ids: list[int]) -> APIRouter:
     router = APIRouter(prefix="/bench")
     ctx = runtime.ctx
+    monitor = Monitor()
+    committing: list[AccountEvent] = []
+
+    def committed(_: object) -> None:
+        # Runs as the database commit returns, before the event is published: stamp "t"
+        # (the published event's data is this very dict; the stored row keeps only "t0").
+        for event in committing:
+            event.data["t"] = time.time_ns()
+
+    sa_event.listen(OrmSession, "after_commit", committed)
 
     async def commit_one() -> None:
         async with ctx.uow() as uow:
             event = await uow.events.append(
                 user_id=random.choice(user_ids), type="bench.changed", account="",
-                data={}, at=ctx.clock.now(),
+                data={"t0": time.time_ns()}, at=ctx.clock.now(),
             )  # fmt: skip
-            event.data["t"] = time.time_ns()  # stamped just before the commit
+            committing[:] = [event]
             await uow.commit()
+            committing.clear()
 
     async def tick() -> None:
         runtime.sync.quotes.publish(CONID, tick_values(), updated_ms=int(time.time() * 1000))
 
     @router.get("/events")
     async def events(rate: float, seconds: float) -> dict[str, float]:
-        return await paced(rate, seconds, commit_one)
+        return await monitored(monitor, paced(rate, seconds, commit_one))
 
     @router.get("/ticks")
     async def ticks(hz: float, seconds: float, burst_of: int = 0) -> dict[str, float]:
-        return await (burst(burst_of, tick) if burst_of else paced(hz, seconds, tick))
+        work = burst(burst_of, tick) if burst_of else paced(hz, seconds, tick)
+        return await monitored(monitor, work)
 
     return router
 
@@ -138,6 +201,7 @@ async def serve_gatehouse(home: Path, port: int, count: int) -> None:
 # --- the bare websockets baseline ---------------------------------------------------------
 async def serve_baseline(port: int) -> None:
     watchers: set[ServerConnection] = set()
+    monitor = Monitor()
 
     async def handler(ws: ServerConnection) -> None:
         await ws.recv()  # the subscribe frame
@@ -156,12 +220,13 @@ async def serve_baseline(port: int) -> None:
         request = (await reader.readuntil(b"\r\n\r\n")).decode()
         query = dict(p.split("=") for p in request.split()[1].split("?", 1)[1].split("&"))
         if int(query.get("burst_of", "0")):
-            result = await burst(int(query["burst_of"]), tick)
+            work = burst(int(query["burst_of"]), tick)
         else:
-            result = await paced(float(query["hz"]), float(query["seconds"]), tick)
+            work = paced(float(query["hz"]), float(query["seconds"]), tick)
+        result = await monitored(monitor, work)
         body = json.dumps(result).encode()
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))  # fmt: skip
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        writer.write(head.encode() + body)
         await writer.drain()
         writer.close()
 
@@ -176,7 +241,7 @@ async def serve_baseline(port: int) -> None:
 
 
 if __name__ == "__main__":
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if sys.argv[1] == "gatehouse":
         asyncio.run(serve_gatehouse(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))

@@ -18,6 +18,7 @@ from gatehouse.adapters.crypto.sealing import SecretSealer
 from gatehouse.adapters.db import migrate
 from gatehouse.adapters.db.engine import make_engine, make_sessionmaker
 from gatehouse.adapters.db.uow import SqlUnitOfWorkFactory
+from gatehouse.adapters.documents.statement_pdf import PdfStatements
 from gatehouse.adapters.mail.outbox import MailOutbox
 from gatehouse.adapters.mail.smtp import SmtpMailer
 from gatehouse.adapters.marketdata.simulator import MarketSimulator
@@ -34,6 +35,7 @@ from gatehouse.service.context import KeyConfig, RecoveryConfig, ServiceContext,
 from gatehouse.service.ports import EventBus, SmsSender
 from gatehouse.service.ports_access import Mailer, PushDelivery
 from gatehouse.service.sync.node import SyncConfig, SyncNode
+from gatehouse.service.ticker import MarketTicker
 from gatehouse.settings import Settings
 
 
@@ -46,6 +48,7 @@ class Runtime:
     engine: AsyncEngine
     bus: EventBus
     sync: SyncNode
+    ticker: MarketTicker  # quotes to in-process subscribers, price alerts; the app starts it
 
     async def start(self) -> None:
         """Start background work: the bus connection, event-log pruning."""
@@ -176,6 +179,7 @@ async def build(
         start=clock.now(),
         calendar=ctx.calendar,
     )
+    ctx.statement_documents = PdfStatements()
     bus.subscribe(ctx.principals.on_events)
     return Runtime(
         settings=settings,
@@ -183,4 +187,5 @@ async def build(
         engine=engine,
         bus=bus,
         sync=SyncNode(ctx, bus, sync_config(settings)),
+        ticker=MarketTicker(ctx),
     )

@@ -26,7 +26,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
-
 from tests.support.backends import PG_ENV, REDIS_ENV, in_ci, require
 from tests.support.sync import events, next_not_heartbeat, open_socket, resume
 

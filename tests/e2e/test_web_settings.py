@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.browser import chromium, new_page, page_url, sign_in_with_totp
+from tests.support.browser import chromium, expect, new_page, page_url, sign_in_with_totp
 
 from gatehouse.domain.factors import totp
 
@@ -21,9 +21,7 @@ async def test_sign_out_everywhere_closes_every_session_at_once(base_url, alice,
         for page in (laptop, desk):
             await sign_in_with_totp(page, f"{url}/login?next=/portal/settings", alice, clock)
             await page.wait_for_url(f"{url}/portal/settings")
-        await laptop.wait_for_function(
-            "document.querySelectorAll('#sessions-list .session-row').length === 2"
-        )
+        await expect(laptop.locator("#sessions-list .session-row")).to_have_count(2)
         await desk.wait_for_selector("#live-status[data-state=live]")
         laptop.once("dialog", lambda dialog: dialog.accept())
         await laptop.click("#end-all")

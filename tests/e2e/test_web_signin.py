@@ -146,3 +146,23 @@ async def test_an_expired_sign_in_starts_over_with_a_message(browser, url, alice
     await enter_totp(page, alice, clock)
     await page.locator(".xyz-errormessage").filter(has_text="expired").wait_for()
     assert await page.is_visible("#signin-password")
+
+
+async def test_a_gatehouse_key_push_shows_the_number_and_signs_in_when_approved(
+    browser, url, client, alice, clock
+):
+    from tests.support.access import enrolled_device, key_client
+
+    from gatehouse.domain.factors import push
+
+    device = await enrolled_device(client, alice, clock)
+    page = await new_page(browser)
+    await page.goto(f"{url}/login")
+    await second_step(page, alice)
+    # push is offered first once a Key device is enrolled; the number is shown large
+    await page.wait_for_selector("#push-number:not(:has-text('··'))")
+    number = int(await page.inner_text("#push-number"))
+    async with key_client(client, clock) as keys:
+        [request] = await keys.pending(device.identity)
+        await keys.decide(device.identity, request.nonce, push.Decision.APPROVE, number)
+    await page.wait_for_url(f"{url}/portal/")

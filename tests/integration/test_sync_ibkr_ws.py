@@ -10,6 +10,8 @@ from tests.support.signin import full_signin
 from tests.support.sync import append, next_json, next_not_heartbeat, open_socket, user_id
 from websockets.exceptions import InvalidStatus
 
+from gatehouse.service.sync.quote_pump import QuotePump
+
 WS = "/v1/api/ws"
 
 
@@ -147,3 +149,25 @@ async def test_bad_frames_get_an_error_message(client, base_url, alice, clock):
             assert reply["error"] == code and reply["message"], frame
         await ws.send("sor")
         assert (await next_not_heartbeat(ws))["topic"] == "sor"
+
+
+async def test_market_data_flows_from_the_simulator_and_is_never_an_event(
+    client, base_url, runtime, alice, clock
+):
+    token = (await full_signin(client, alice, clock))["token"]
+    pump = QuotePump(runtime.ctx.quotes, runtime.sync.quotes, clock)
+    uid = await user_id(runtime, "alice")
+    async with runtime.ctx.uow() as uow:
+        head = (await uow.users.get(uid)).event_seq
+    async with await open_socket(base_url, path=WS, token=token) as ws:
+        await greeted(ws)
+        await ws.send('smd+265598+{"fields":["31","84","86"]}')
+        assert (await next_not_heartbeat(ws))["topic"] == "smd+265598"
+        assert pump.push(clock.now()) == 1
+        quote = runtime.ctx.quotes.quote(265598, clock.now())
+        tick = await next_not_heartbeat(ws)
+        assert tick["31"] == str(quote.last) and tick["84"] == str(quote.bid)
+        assert set(tick) == {"topic", "conid", "_updated", "31", "84", "86"}
+        assert pump.push(clock.now()) == 0  # nothing changed, nothing sent
+    async with runtime.ctx.uow() as uow:
+        assert (await uow.users.get(uid)).event_seq == head  # quotes are not account events

@@ -95,3 +95,11 @@ async def sign_in_with_totp(page: Any, url: str, user: Any, clock: FakeClock) ->
     await fill_password(page, user)
     await page.wait_for_selector("#twofactbase", state="visible")
     await enter_totp(page, user, clock)
+
+
+def expect(target: Any, **options: Any) -> Any:
+    """Playwright's ``expect``, imported only when a browser test runs (so a missing
+    Playwright skips the test instead of breaking collection)."""
+    from playwright.async_api import expect as playwright_expect
+
+    return playwright_expect(target, **options)

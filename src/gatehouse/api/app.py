@@ -12,28 +12,30 @@ from gatehouse.api import errors
 from gatehouse.api.limits import BodySizeLimit
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.routers import (
+    alerts,
     assistant,
     auth,
-    events,
-    ibkr_ws,
+    contracts,
     key,
+    layouts,
+    market,
     messages,
     passkeys,
     recovery,
     recovery_page,
     self_service,
     sessions,
+    statements,
     support,
+    watchlists,
 )
-from gatehouse.api.websocket import TransportProbe
+from gatehouse.api.sockets.front import SyncSockets
 from gatehouse.bootstrap import Runtime
 from gatehouse.web import mount as web
 
 API_ROUTERS: list[APIRouter] = [
     auth.router,
     sessions.router,
-    events.router,
-    ibkr_ws.router,
     self_service.router,
     passkeys.router,
     assistant.router,
@@ -41,6 +43,12 @@ API_ROUTERS: list[APIRouter] = [
     recovery.router,
     support.router,
     messages.router,
+    market.router,
+    contracts.router,
+    watchlists.router,
+    alerts.router,
+    layouts.router,
+    statements.router,
 ]
 
 
@@ -48,7 +56,9 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
+        runtime.ticker.start()  # quotes to in-process subscribers, price alerts
         yield
+        await runtime.ticker.stop()
         await runtime.stop()
         if close_runtime:
             await runtime.close()
@@ -76,5 +86,5 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     app.include_router(recovery_page.router)  # /recover: the page a reset link opens
     web.install(app)  # Client Portal and Mobile pages, static files, security headers
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
-    app.add_middleware(TransportProbe)  # sync sockets check their write buffers (api/websocket)
+    app.add_middleware(SyncSockets)  # /events and /ws WebSockets, ahead of the stack (api/sockets)
     return app

@@ -265,3 +265,55 @@ class NoMarketPrice(OrderRejected):
 class InvalidOrderTransition(Conflict):
     code = "invalid_order_transition"
     message = "The order cannot move to that status."
+
+
+# --- market data, watchlists, alerts, layouts, statements -------------------------------
+class WatchlistNotFound(NotFound):
+    code = "watchlist_not_found"
+    message = "No watchlist has that id."
+
+
+class WatchlistExists(AlreadyExists):
+    code = "watchlist_exists"
+    message = "A watchlist with that id already exists."
+
+
+class AlertNotFound(NotFound):
+    code = "alert_not_found"
+    message = "No price alert has that id."
+
+
+class LayoutNotFound(NotFound):
+    code = "layout_not_found"
+    message = "No layout has that name."
+
+
+class LayoutTooLarge(PayloadTooLarge):
+    code = "layout_too_large"
+    message = "The layout document is too large."
+
+
+class LimitReached(Conflict):
+    code = "limit_reached"
+    message = "You have reached the maximum number of these."
+
+
+# --- brokerage: accounts, orders, replies, funding --------------------------------------
+class AccountNotFound(NotFound):
+    code = "account_not_found"
+    message = "No such account is available to this session."
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+    message = "No order has that id in this account."
+
+
+class ReplyNotFound(NotFound):
+    code = "reply_not_found"
+    message = "This question was already answered, has expired, or never existed."
+
+
+class PaperOnly(Forbidden):
+    code = "paper_only"
+    message = "Only paper accounts can do that."

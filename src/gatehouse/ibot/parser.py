@@ -97,12 +97,13 @@ def parse(text: str) -> Intent:
     tokens = _Tokens(text)
     if not tokens.low:
         return NotUnderstood("I could not find any words in that.", EXAMPLES)
+    asked = next((f for f, phrases in ACCOUNT_PHRASES if tokens.phrase(phrases)), None)
     side = next((SIDES[w] for w in tokens.low if w in SIDES), None)
-    if side is not None:
-        return _order(tokens, side)
-    for field, phrases in ACCOUNT_PHRASES:
-        if tokens.phrase(phrases):
-            return AccountQuestion(field)
+    has_number = any(_number(w) is not None for w in tokens.low)
+    if side is not None and (asked is None or has_number):
+        return _order(tokens, side)  # "how much can I buy" is a question, not an order
+    if asked is not None:
+        return AccountQuestion(asked)
     if tokens.phrase(POSITION_PHRASES):
         symbols = _symbols(tokens)
         return Positions(symbols[0] if symbols else None)

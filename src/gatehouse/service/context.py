@@ -21,6 +21,7 @@ from gatehouse.service.ports import (
     UnitOfWorkFactory,
 )
 from gatehouse.service.ports_access import DeviceChannels, Mailer, PushDelivery
+from gatehouse.service.ports_market import StatementDocuments
 from gatehouse.service.principal_cache import PrincipalCache
 
 
@@ -91,6 +92,7 @@ class ServiceContext:
     push: PushDelivery | None = None
     devices: DeviceChannels | None = None
     login_signals: LoginSignals = field(default_factory=LoginSignals)
+    statement_documents: StatementDocuments | None = None  # PDF rendering
 
     def new_public_id(self) -> str:
         return self.tokens.token_bytes(12).hex()

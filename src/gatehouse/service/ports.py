@@ -22,6 +22,17 @@ from gatehouse.service.ports_access import (
     MessageRepository,
     RecoveryRepository,
 )
+from gatehouse.service.ports_market import (
+    AlertRepository,
+    LayoutRepository,
+    StatementRecords,
+    WatchlistRepository,
+)
+from gatehouse.service.ports_trading import (
+    BrokerageRepository,
+    OrderRepository,
+    TransferRepository,
+)
 
 
 class UserRepository(Protocol):
@@ -133,6 +144,13 @@ class UnitOfWork(Protocol):
     recovery: RecoveryRepository
     messages: MessageRepository
     directory: DirectoryRepository
+    watchlists: WatchlistRepository
+    alerts: AlertRepository
+    layouts: LayoutRepository
+    brokerage: BrokerageRepository
+    orders: OrderRepository
+    transfers: TransferRepository
+    statements: StatementRecords
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

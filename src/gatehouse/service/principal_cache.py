@@ -46,6 +46,12 @@ class PrincipalCache:
         self._entries[token_hash] = _Entry(user, session, now)
         self._entries.move_to_end(token_hash)
         self._by_session[session.public_id] = token_hash
+        # Entries are in the order they were cached: sweep the stale ones off the front, so
+        # sessions that stay connected without making requests do not pin their objects.
+        while (first := next(iter(self._entries))) != token_hash and (
+            (now - self._entries[first].cached_at).total_seconds() > self.ttl_seconds
+        ):
+            self._drop(first)
         while len(self._entries) > self.max_entries:
             oldest, _ = self._entries.popitem(last=False)
             self._forget_session_of(oldest)

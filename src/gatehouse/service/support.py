@@ -114,14 +114,15 @@ async def reset_factors(
     async with ctx.uow() as uow:
         user = await _target(uow, username)
         assert user.id is not None
+        had_totp = user.has_totp
         revoked: list[str] = []
-        if key_devices_:
+        if key_devices_:  # revoked as lost: the TOTP seed they held goes with them
             for device in await uow.key.devices_for(user.id):
                 await key_devices.revoke(ctx, uow, user, device.public_id, actor=actor, lost=True)
                 revoked.append(device.public_id)
-        removed = totp and await key_devices.remove_totp(
-            ctx, uow, user, actor=actor, reason="support"
-        )
+        if totp:
+            await key_devices.remove_totp(ctx, uow, user, actor=actor, reason="support")
+        removed = had_totp and not user.has_totp
         deactivated = False
         if card and await uow.cards.active_card(user.id) is not None:
             await uow.cards.deactivate_all(user.id)

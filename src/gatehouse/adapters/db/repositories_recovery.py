@@ -82,7 +82,7 @@ class SqlRecoveryRepository:
         query = (
             select(func.count())
             .select_from(r.recovery_tokens)
-            .where(c.user_id == user_id, c.created_at >= since)
+            .where(c.user_id == user_id, c.created_at > since)
         )
         return int((await self._db.execute(query)).scalar_one())
 

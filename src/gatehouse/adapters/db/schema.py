@@ -10,9 +10,11 @@ from __future__ import annotations
 from gatehouse.adapters.db import (
     tables,
     tables_key,
+    tables_lists,
     tables_messages,
     tables_passkeys,
     tables_recovery,
+    tables_trading,
 )
 from gatehouse.adapters.db.tables import metadata
 
@@ -20,7 +22,9 @@ __all__ = [
     "metadata",
     "tables",
     "tables_key",
+    "tables_lists",
     "tables_messages",
     "tables_passkeys",
     "tables_recovery",
+    "tables_trading",
 ]

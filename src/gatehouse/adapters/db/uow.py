@@ -19,8 +19,11 @@ from gatehouse.adapters.db.repositories import (
     SqlUsers,
 )
 from gatehouse.adapters.db.repositories_key import SqlKeyRepository
+from gatehouse.adapters.db.repositories_lists import SqlAlerts, SqlLayouts, SqlWatchlists
 from gatehouse.adapters.db.repositories_messages import SqlDirectory, SqlMessageRepository
+from gatehouse.adapters.db.repositories_orders import SqlOrders, SqlTransfers
 from gatehouse.adapters.db.repositories_recovery import SqlRecoveryRepository
+from gatehouse.adapters.db.repositories_trading import SqlBrokerage, SqlStatementRecords
 from gatehouse.service.ports import (
     AuditRepository,
     CardRepository,
@@ -39,6 +42,17 @@ from gatehouse.service.ports_access import (
     KeyRepository,
     MessageRepository,
     RecoveryRepository,
+)
+from gatehouse.service.ports_market import (
+    AlertRepository,
+    LayoutRepository,
+    StatementRecords,
+    WatchlistRepository,
+)
+from gatehouse.service.ports_trading import (
+    BrokerageRepository,
+    OrderRepository,
+    TransferRepository,
 )
 
 
@@ -63,6 +77,13 @@ class SqlUnitOfWork:
     recovery: RecoveryRepository
     messages: MessageRepository
     directory: DirectoryRepository
+    watchlists: WatchlistRepository
+    alerts: AlertRepository
+    layouts: LayoutRepository
+    brokerage: BrokerageRepository
+    orders: OrderRepository
+    transfers: TransferRepository
+    statements: StatementRecords
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.db = self._sessionmaker()
@@ -78,6 +99,13 @@ class SqlUnitOfWork:
         self.recovery = SqlRecoveryRepository(self.db)
         self.messages = SqlMessageRepository(self.db)
         self.directory = SqlDirectory(self.db)
+        self.watchlists = SqlWatchlists(self.db)
+        self.alerts = SqlAlerts(self.db)
+        self.layouts = SqlLayouts(self.db)
+        self.brokerage = SqlBrokerage(self.db)
+        self.orders = SqlOrders(self.db)
+        self.transfers = SqlTransfers(self.db)
+        self.statements = SqlStatementRecords(self.db)
         self._events = SqlEvents(self.db)
         self.events = self._events
         return self

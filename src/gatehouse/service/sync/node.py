@@ -1,4 +1,4 @@
-"""This node's real-time side: the event hub, the quote hub, and the log-pruning task."""
+"""This node's real-time side: the event hub, the quote hub and its pump, log pruning."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from gatehouse.service.context import ServiceContext
 from gatehouse.service.ports import EventBus
 from gatehouse.service.sync import log
 from gatehouse.service.sync.hub import SyncHub
+from gatehouse.service.sync.quote_pump import QuotePump
 from gatehouse.service.sync.quotes import QuoteHub
 
 logger = logging.getLogger("gatehouse.sync")
@@ -34,19 +35,23 @@ class SyncNode:
         self.config = config
         self.hub = SyncHub(ctx, bus, replay_batch=config.replay_batch)
         self.quotes = QuoteHub()
-        self._pruner: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         await self.bus.start()
-        if self._pruner is None:
-            self._pruner = asyncio.create_task(self._prune_forever())
+        if not self._tasks:
+            self._tasks.append(asyncio.create_task(self._prune_forever()))
+            if self.ctx.market is not None:
+                pump = QuotePump(self.ctx.market, self.quotes, self.ctx.clock)
+                self._tasks.append(asyncio.create_task(pump.run()))
 
     async def stop(self) -> None:
-        pruner, self._pruner = self._pruner, None
-        if pruner is not None:
-            pruner.cancel()
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await pruner
+                await task
         await self.hub.stop()
 
     async def prune_now(self) -> int:

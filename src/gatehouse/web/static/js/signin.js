@@ -204,6 +204,10 @@ async function waitForPush() {
       if (state.state === "expired") return restart("login_expired");
     } catch (error) {
       if (error.name === "AbortError") return;
+      if (["push_denied", "push_wrong_number"].includes(error.code)) {
+        $("#push-status").textContent = "";
+        return fail(describe(error));
+      }
       return handleStepError(error);
     }
   }

@@ -9,20 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import orjson
-from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocket
 
-from gatehouse.api.websocket import WebSocketOutlet, authenticate, text_frames
+from gatehouse.api.sockets.auth import authenticate
+from gatehouse.api.sockets.outlet import WebSocketOutlet, text_frames
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import Clock, as_utc
 from gatehouse.service.sync import frames
 from gatehouse.service.sync.hub import Subscriber, SyncHub
 
-router = APIRouter(tags=["sync"])
 Reporter = Callable[[str, str], None]
 
 
-@router.websocket("/events")
-async def events(ws: WebSocket) -> None:
+async def serve(ws: WebSocket) -> None:
     runtime: Runtime = ws.app.state.runtime
     principal = await authenticate(ws, runtime.ctx)
     if principal is None:
@@ -31,9 +30,7 @@ async def events(ws: WebSocket) -> None:
     node = runtime.sync
     assert principal.user.id is not None
     outlet = WebSocketOutlet(
-        ws,
-        high_water=node.config.send_buffer_bytes,
-        send_timeout=node.config.replay_send_seconds,
+        ws, high_water=node.config.send_buffer_bytes, send_timeout=node.config.replay_send_seconds
     )
     sub = Subscriber(
         user_id=principal.user.id,
@@ -44,6 +41,7 @@ async def events(ws: WebSocket) -> None:
             "events", node.config.heartbeat_seconds, frames.heartbeat_frame
         ),
     )
+    del principal  # an idle socket should hold ids, not the user and session objects
 
     def report(code: str, message: str) -> None:
         outlet.offer(frames.error_frame(code, message))
@@ -60,8 +58,7 @@ async def _handle(text: str, sub: Subscriber, hub: SyncHub, report: Reporter, cl
     try:
         body = orjson.loads(text)
     except orjson.JSONDecodeError:
-        report("malformed_frame", "A frame must be a JSON object.")
-        return
+        body = None
     if not isinstance(body, dict):
         report("malformed_frame", "A frame must be a JSON object.")
         return

@@ -3,7 +3,7 @@
 On connect: ``system`` (``success``), ``sts`` and ``act``; every ~10 s a ``system`` ``hb``.
 ``tic`` keeps the session alive. Subscriptions (``smd``, ``sor``, ``spl``, ``ssd``, ``sld``,
 ``str``) are answered at once, then fed by the user's account events and the quote hub.
-The payload builders live in ``gatehouse.api.ibkr_topics``.
+The payload builders live in ``gatehouse.api.sockets.ibkr_topics``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from fastapi import APIRouter, WebSocket
 from starlette.datastructures import State
+from starlette.websockets import WebSocket
 
 from gatehouse import __version__
-from gatehouse.api.ibkr_frames import FrameError, Tic, TopicRequest, parse
-from gatehouse.api.ibkr_topics import (
+from gatehouse.api.sockets.auth import authenticate
+from gatehouse.api.sockets.ibkr_frames import FrameError, Tic, TopicRequest, parse
+from gatehouse.api.sockets.ibkr_topics import (
     Message,
     Subscription,
     Target,
@@ -24,7 +25,7 @@ from gatehouse.api.ibkr_topics import (
     TopicSource,
     default_topics,
 )
-from gatehouse.api.websocket import WebSocketOutlet, authenticate, encode, text_frames
+from gatehouse.api.sockets.outlet import WebSocketOutlet, encode, text_frames
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import GatehouseError
@@ -33,8 +34,6 @@ from gatehouse.domain.identity import Environment
 from gatehouse.service import sessions
 from gatehouse.service.sessions import Principal
 from gatehouse.service.sync.hub import CloseCode, Subscriber
-
-router = APIRouter(tags=["ibkr"])
 
 
 def millis(at: datetime) -> int:
@@ -187,8 +186,7 @@ class IbkrStream:
         self.subscriptions.clear()
 
 
-@router.websocket("/ws")
-async def ibkr_ws(ws: WebSocket) -> None:
+async def serve(ws: WebSocket) -> None:
     runtime: Runtime = ws.app.state.runtime
     principal = await authenticate(ws, runtime.ctx, ibkr_cookie=True)
     if principal is None:

@@ -1,0 +1,1 @@
+"""The real-time WebSocket endpoints: ``/events`` (account events) and ``/ws`` (IBKR)."""

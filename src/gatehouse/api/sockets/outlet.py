@@ -1,0 +1,170 @@
+"""Writing to a sync socket without ever waiting: the hub's ``Outlet`` over an ASGI WebSocket.
+
+To tell "written" from "would have to wait" the outlet needs the socket's write buffer,
+which ASGI does not expose; ``probe_transport`` finds uvicorn's protocol object behind its
+``send``. With uvicorn's ``websockets-sansio`` protocol (what ``gatehouse serve`` runs) a
+frame is written the way ``websockets.broadcast`` does it — serialised by the protocol and
+handed to the transport, no coroutine per socket — which is most of the fan-out's cost.
+Under another server the outlet steps the ASGI ``send`` and gives up if it would wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, Protocol
+
+import orjson
+from starlette.types import Message, Scope, Send
+from starlette.websockets import WebSocket
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
+from websockets.server import ServerProtocol
+
+TRANSPORT = "gatehouse.transport"
+RAW_SEND = "gatehouse.raw_send"
+SANSIO = "gatehouse.sansio"
+
+
+class _Transport(Protocol):
+    def get_write_buffer_size(self) -> int: ...
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None: ...
+    def is_closing(self) -> bool: ...
+    def write(self, data: bytes) -> None: ...
+    def abort(self) -> None: ...
+
+
+class _SansIO(Protocol):
+    """The parts of uvicorn's ``WebSocketsSansIOProtocol`` a direct write uses."""
+
+    transport: _Transport
+    conn: ServerProtocol
+    writable: asyncio.Event
+    close_sent: bool
+    disconnected: bool
+
+
+def probe_transport(scope: Scope, send: Send) -> None:
+    """Note uvicorn's transport, raw ``send`` and protocol in the scope, when found."""
+    owner = getattr(send, "__self__", None)
+    transport = getattr(owner, "transport", None)
+    if transport is not None and hasattr(transport, "get_write_buffer_size"):
+        scope[TRANSPORT] = transport
+        scope[RAW_SEND] = send
+        if isinstance(owner, WebSocketsSansIOProtocol):
+            scope[SANSIO] = owner
+
+
+def _write_now(proto: _SansIO, frame: str) -> bool:
+    """What uvicorn's ``send`` does for a text frame, minus its wait for buffer room."""
+    if proto.close_sent or proto.disconnected or not proto.writable.is_set():
+        return False
+    try:
+        proto.conn.send_text(frame.encode())
+    except InvalidState:
+        return False
+    proto.transport.write(b"".join(proto.conn.data_to_send()))
+    return True
+
+
+def _limit_kernel_buffer(transport: _Transport, size: int) -> None:
+    """Cap the kernel's send buffer too, so a stalled client holds a bounded amount of
+    memory (Linux would otherwise grow it to ``tcp_wmem``'s maximum, 4 MiB)."""
+    sock = getattr(transport, "get_extra_info", lambda _: None)("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+
+
+def _without_waiting(step: Coroutine[Any, Any, None]) -> bool:
+    """Run a send that must not wait: True if it completed, False if it would have waited."""
+    try:
+        step.send(None)
+    except StopIteration:
+        return True
+    except Exception:
+        return False
+    step.close()
+    return False
+
+
+class WebSocketOutlet:
+    """The hub's ``Outlet`` over one accepted socket."""
+
+    def __init__(
+        self, ws: WebSocket, *, high_water: int, send_timeout: float, close_timeout: float = 1.0
+    ) -> None:
+        self._transport: _Transport | None = ws.scope.get(TRANSPORT)
+        self._send: Callable[[Message], Awaitable[None]] = ws.scope.get(RAW_SEND) or ws.send
+        self._sansio: _SansIO | None = ws.scope.get(SANSIO)
+        self._high_water = high_water
+        self._send_timeout = send_timeout
+        self._close_timeout = close_timeout
+        self._closer: asyncio.Task[None] | None = None
+        if self._transport is not None:
+            self._transport.set_write_buffer_limits(high=high_water)
+            _limit_kernel_buffer(self._transport, high_water)
+
+    @property
+    def closing(self) -> bool:
+        return self._closer is not None
+
+    def offer(self, frame: str) -> bool:
+        if self._closer is not None:
+            return False
+        if self._sansio is not None:  # paused (not writable) once past the high-water mark
+            return _write_now(self._sansio, frame)
+        if self._transport is not None and (
+            self._transport.get_write_buffer_size() > self._high_water
+        ):
+            return False
+        step = self._send({"type": "websocket.send", "text": frame})
+        return _without_waiting(step)  # type: ignore[arg-type]
+
+    async def send(self, frame: str) -> bool:
+        if self._closer is not None:
+            return False
+        try:
+            await asyncio.wait_for(
+                self._send({"type": "websocket.send", "text": frame}), self._send_timeout
+            )
+        except Exception:
+            return False
+        return True
+
+    def close(self, code: int, reason: str) -> None:
+        if self._closer is None:
+            self._closer = asyncio.create_task(self._close(code, reason))
+
+    async def _close(self, code: int, reason: str) -> None:
+        try:
+            await asyncio.wait_for(
+                self._send({"type": "websocket.close", "code": code, "reason": reason}),
+                self._close_timeout,
+            )
+        except Exception:
+            if self._transport is not None:
+                self._transport.abort()  # it cannot even take the close frame: cut it off
+
+
+async def text_frames(
+    ws: WebSocket, on_error: Callable[[str, str], None], *, max_bytes: int = 4096
+) -> AsyncIterator[str]:
+    """The client's text frames until it goes away; bad ones are reported, not fatal."""
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            on_error("binary_frame", "Send JSON text frames, not binary ones.")
+        elif len(text) > max_bytes:
+            on_error("frame_too_large", f"Frames are limited to {max_bytes} bytes.")
+        else:
+            yield text
+
+
+def encode(body: dict[str, object]) -> str:
+    return orjson.dumps(body).decode()

@@ -1,0 +1,5 @@
+// Mobile price alerts.
+
+import * as alerts from "../alerts.js";
+
+alerts.start();
