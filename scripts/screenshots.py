@@ -53,7 +53,7 @@ async def gatehouse(home: Path, clock: FakeClock) -> AsyncIterator[tuple[str, De
         uvicorn.Config(create_app(runtime), host="127.0.0.1", port=0, log_level="warning")
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
@@ -91,9 +91,10 @@ async def shoot(
 async def desktop(browser: Any, url: str, demo: DemoAccount, clock: FakeClock, out: Path) -> None:
     page = await (await browser.new_context(**DESKTOP)).new_page()
     await page.goto(f"{url}/login")
-    await page.fill("input[name=username]", demo.username)
+    await page.click("label[for=toggle1]")  # paper: it starts with simulated funds to show
+    await page.fill("input[name=username]", demo.paper_username)
     await shoot(page, out, "portal-login")
-    await page.fill("input[name=password]", demo.password)
+    await page.fill("input[name=password]", demo.paper_password)
     await page.click("button.xyz-button-login")
     await page.wait_for_selector("#twofactbase", state="visible")
     await page.click("#factor-tabs [data-factor=card]")
@@ -156,7 +157,6 @@ async def mobile(
 
 
 async def main(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     clock = FakeClock()
     with tempfile.TemporaryDirectory() as home:
         async with gatehouse(Path(home), clock) as (url, demo), async_playwright() as p:
@@ -173,4 +173,6 @@ if __name__ == "__main__":
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parents[1] / "docs" / "screenshots"
     )
-    asyncio.run(main(parser.parse_args().out))
+    target = parser.parse_args().out
+    target.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main(target))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import anyio.to_thread
@@ -31,11 +32,15 @@ from gatehouse.adapters.sms.webhook import WebhookSmsSender
 from gatehouse.domain.clock import Clock, SystemClock
 from gatehouse.domain.randomness import SecureTokens, TokenSource
 from gatehouse.domain.trading.calendar import TradingCalendar
+from gatehouse.domain.trading.margin import AccountType
 from gatehouse.service.context import KeyConfig, RecoveryConfig, ServiceContext, SignInConfig
 from gatehouse.service.ports import EventBus, SmsSender
 from gatehouse.service.ports_access import Mailer, PushDelivery
 from gatehouse.service.sync.node import SyncConfig, SyncNode
 from gatehouse.service.ticker import MarketTicker
+from gatehouse.service.trading.book_cache import AccountBooks
+from gatehouse.service.trading.config import TradingConfig
+from gatehouse.service.trading.matching_engine import MatchingEngine
 from gatehouse.settings import Settings
 
 
@@ -49,6 +54,7 @@ class Runtime:
     bus: EventBus
     sync: SyncNode
     ticker: MarketTicker  # quotes to in-process subscribers, price alerts; the app starts it
+    matching: MatchingEngine  # resting orders, DAY expiry, transfers; the app starts it
 
     async def start(self) -> None:
         """Start background work: the bus connection, event-log pruning."""
@@ -69,6 +75,18 @@ def event_bus(settings: Settings, master_key: bytes) -> EventBus:
         return MemoryBus()
     namespace = hmac.new(master_key, b"gatehouse/bus", hashlib.sha256).hexdigest()[:16]
     return RedisBus(settings.redis_url, namespace=namespace)
+
+
+def trading_config(settings: Settings) -> TradingConfig:
+    return TradingConfig(
+        paper_starting_cash=Decimal(settings.paper_starting_cash),
+        live_account_type=AccountType(settings.live_account_type),
+        paper_account_type=AccountType(settings.paper_account_type),
+        settlement_seconds=settings.funding_settlement_seconds,
+        reply_ttl_seconds=settings.order_reply_ttl_seconds,
+        book_cache_seconds=settings.account_cache_seconds,
+        engine_enabled=settings.matching_engine,
+    )
 
 
 def sync_config(settings: Settings) -> SyncConfig:
@@ -180,7 +198,10 @@ async def build(
         calendar=ctx.calendar,
     )
     ctx.statement_documents = PdfStatements()
+    ctx.trading = trading_config(settings)
+    ctx.books = AccountBooks(ttl_seconds=settings.account_cache_seconds)
     bus.subscribe(ctx.principals.on_events)
+    bus.subscribe(ctx.books.on_events)
     return Runtime(
         settings=settings,
         ctx=ctx,
@@ -188,4 +209,5 @@ async def build(
         bus=bus,
         sync=SyncNode(ctx, bus, sync_config(settings)),
         ticker=MarketTicker(ctx),
+        matching=MatchingEngine(ctx, max_sleep=ctx.trading.engine_max_sleep_seconds),
     )

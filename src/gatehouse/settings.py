@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     market_tick_seconds: float = 1.0
     market_always_open: bool = True
     paper_starting_cash: str = "1000000"
+    live_account_type: str = Field(default="margin", pattern="^(cash|margin)$")
+    paper_account_type: str = Field(default="margin", pattern="^(cash|margin)$")
+    funding_settlement_seconds: float = Field(
+        default=0.0, ge=0, description="0: transfers settle at the matching engine's next step"
+    )
+    order_reply_ttl_seconds: int = Field(default=300, ge=10, le=3600)
+    account_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+    matching_engine: bool = True
 
     # web and mobile pages (docs/web.md)
     passkey_reauth_days: int = Field(default=7, ge=1, le=90)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
 from tests.support.access import activation_code, push_number, session_token
 from tests.support.signin import started_login
 from textual.pilot import Pilot
@@ -15,6 +16,12 @@ from gatehouse.domain.factors import totp
 from gatehouse.key.app import CodesScreen, EnrollScreen, KeyApp, PushScreen
 
 PIN = "246810"
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Like the other e2e tests, on SQLite: the API tests cover PostgreSQL."""
+    return str(request.param)
 
 
 async def until(pilot: Pilot[None], done: Callable[[], bool], seconds: float = 10.0) -> None:

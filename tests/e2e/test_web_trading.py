@@ -10,6 +10,7 @@ import httpx
 import pytest
 from tests.support.browser import chromium, expect, new_page, page_url, sign_in_with_totp
 from tests.support.signin import bearer, full_signin
+from tests.support.trading import step
 
 
 @pytest.fixture(params=["sqlite"])
@@ -26,31 +27,48 @@ async def token(client: httpx.AsyncClient, alice, clock) -> str:
     return str(body["token"])
 
 
-async def test_an_order_placed_on_the_ticket_fills_and_shows_in_positions(
-    base_url, alice, clock, token
+async def test_a_deposit_then_an_order_from_the_ticket_that_fills(
+    base_url, runtime, alice, clock, token
 ):
     url = page_url(base_url)
     async with chromium() as (_, browser):
         page = await new_page(browser)
-        await sign_in_with_totp(page, f"{url}/login?next=/portal/trade", alice, clock)
-        await page.wait_for_url(f"{url}/portal/trade")
+        await sign_in_with_totp(page, f"{url}/login?next=/portal/funding", alice, clock)
+        await page.wait_for_url(f"{url}/portal/funding")
+        # a bad amount is refused on the page, a good one is confirmed, then sent
+        await page.fill("#transfer-amount", "12.345")
+        await page.click("#transfer-form button[type=submit]")
+        await expect(page.locator("#transfer-error")).to_contain_text("2500.50")
+        await page.fill("#transfer-amount", "100,000")
+        await page.click("#transfer-form button[type=submit]")
+        await expect(page.locator("#transfer-summary")).to_contain_text("Deposit $100,000.00")
+        await page.click("#transfer-send")
+        await expect(page.locator("#transfers-table")).to_contain_text("$100,000.00")
+        await step(runtime, clock)  # the matching engine's next step settles the deposit
+
+        await page.goto(f"{url}/portal/trade")
         await page.fill("#ticket-symbol", "AAPL")
         await page.fill("#ticket-quantity", "3")
         await page.select_option("#ticket-type", "MKT")
         await page.click("#ticket-preview")
-        submit = page.locator("#preview button", has_text="Submit order")
-        await expect(submit).to_be_visible()
         await expect(page.locator("#preview")).to_contain_text("Commission")
-        await submit.click()
+        await page.locator("#preview button", has_text="Submit order").click()
         confirm = page.locator("#questions-confirm")
         for _ in range(3):  # IBKR's questions, if the server asks any
             try:
                 await confirm.click(timeout=1500)
             except Exception:
                 break
-        filled = page.locator("#orders-table tbody tr", has_text="AAPL")
-        await expect(filled.first).to_contain_text("Filled")
+        order = page.locator("#orders-table tbody tr", has_text="AAPL").first
+        await expect(order).to_be_visible()
+        await step(runtime, clock)  # the engine fills it; the page hears it over the sync socket
+        await expect(order).to_contain_text("Filled")
         await expect(page.locator("#positions-table tbody")).to_contain_text("AAPL")
+        await page.goto(f"{url}/portal/")
+        await expect(page.locator("#trades-table tbody")).to_contain_text("AAPL")
+        await expect(page.locator('.kpi[data-key="netliquidation"] [data-figure]')).to_contain_text(
+            "$"
+        )
         assert page.errors == []
 
 

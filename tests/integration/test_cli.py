@@ -234,9 +234,7 @@ async def test_unknown_users_exit_with_3(home_with_alice):
         home,
         ["users", "show", "nobody"],
         ["users", "lock", "nobody"],
-        ["users", "unlock", "nobody"],
         ["users", "set-password", "nobody", "--password", NEW_PASSWORD],
-        ["totp", "enroll", "nobody"],
         ["card", "issue", "nobody", "--pdf", str(home / "never.pdf")],
     )
     for answer in answers:

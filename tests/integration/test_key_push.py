@@ -70,39 +70,37 @@ async def test_an_approved_push_completes_the_waiting_sign_in_at_once(
     assert replay.json()["error"] == "push_already_decided"
 
 
-@pytest.mark.parametrize(
-    ("decision", "wrong", "error", "audited"),
-    [
-        ("deny", False, "push_denied", "push.denied"),
-        ("approve", True, "push_wrong_number", "push.wrong_number"),
-    ],
-    ids=["denied", "wrong-number"],
-)
 async def test_a_denied_or_mismatched_push_fails_the_sign_in_and_tells_other_sessions(
-    client, runtime, alice, clock, decision, wrong, error, audited
+    client, runtime, alice, clock
 ):
     device = await enrolled_device(client, alice, clock)
-    login_id = await started_login(client, alice)
-    number = await push_number(client, login_id)
-    async with key_client(client, clock) as keys:
-        [request] = await keys.pending(device.identity)
-    picked = next(n for n in request.choices if n != number) if wrong else number
-    answer = await decide(client, device, request.nonce, decision, None if not wrong else picked)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["result"] == ("wrong_number" if wrong else "denied")
+    user_id = await _user_id(runtime, "alice")
+    for failures, (wrong, error, audited) in enumerate(
+        [(False, "push_denied", "push.denied"), (True, "push_wrong_number", "push.wrong_number")],
+        start=1,
+    ):
+        login_id = await started_login(client, alice)
+        number = await push_number(client, login_id)
+        async with key_client(client, clock) as keys:
+            [request] = await keys.pending(device.identity)
+        picked = next(n for n in request.choices if n != number)
+        answer = await decide(
+            client, device, request.nonce, "approve" if wrong else "deny", picked if wrong else None
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["result"] == ("wrong_number" if wrong else "denied")
 
-    failed = await client.get(f"/v1/api/auth/login/{login_id}?wait=5")
-    assert failed.status_code == 401
-    assert failed.json()["error"] == error
-    assert audited in await audit_events(runtime)
-    assert await throttle_failures(runtime, account_key(await _user_id(runtime, "alice"))) == 1
-    kind, data = (await events_of(runtime, alice.username))[-1]
-    assert kind == "security.push_denied"
-    assert data["reason"] == ("wrong_number" if wrong else "denied")
-    assert data["address"] == "127.0.0.1"
-    # the failed sign-in takes no more answers of any kind
-    late = await verify(client, login_id, "totp", "123456")
-    assert late.status_code == 404
+        failed = await client.get(f"/v1/api/auth/login/{login_id}?wait=5")
+        assert failed.status_code == 401
+        assert failed.json()["error"] == error
+        assert audited in await audit_events(runtime)
+        assert await throttle_failures(runtime, account_key(user_id)) == failures
+        kind, data = (await events_of(runtime, alice.username))[-1]
+        assert kind == "security.push_denied"
+        assert data["reason"] == ("wrong_number" if wrong else "denied")
+        assert data["address"] == "127.0.0.1"
+        # the failed sign-in takes no more answers of any kind
+        assert (await verify(client, login_id, "totp", "123456")).status_code == 404
 
 
 async def test_a_push_expires_after_two_minutes(client, runtime, alice, clock):
@@ -127,25 +125,46 @@ async def test_a_push_expires_after_two_minutes(client, runtime, alice, clock):
         assert await keys.decide(device.identity, again.nonce, push.Decision.APPROVE, fresh)
 
 
-@pytest.mark.parametrize("forgery", ["other-key", "other-number"])
-async def test_a_decision_with_a_bad_signature_changes_nothing(
-    client, runtime, alice, clock, forgery
-):
+async def test_a_decision_with_a_bad_signature_changes_nothing(client, runtime, alice, clock):
     device = await enrolled_device(client, alice, clock)
     login_id = await started_login(client, alice)
     number = await push_number(client, login_id)
     async with key_client(client, clock) as keys:
         [request] = await keys.pending(device.identity)
+    other = next(n for n in request.choices if n != number)
     before = await snapshot(runtime)
-    if forgery == "other-key":
-        forged = await decide(
+    forgeries = [
+        await decide(
             client, device, request.nonce, "approve", number, signer=Ed25519PrivateKey.generate()
-        )
-    else:  # a signature over another number, sent with the right one
-        other = next(n for n in request.choices if n != number)
-        forged = await decide(client, device, request.nonce, "approve", number, signed_number=other)
-    assert forged.status_code == 401
-    assert forged.json()["error"] == "bad_signature"
+        ),
+        # a signature over another number, sent with the right one
+        await decide(client, device, request.nonce, "approve", number, signed_number=other),
+    ]
+    for forged in forgeries:
+        assert forged.status_code == 401
+        assert forged.json()["error"] == "bad_signature"
+    bad_input = [
+        ({"device_id": device.device_id, "decision": "maybe", "signature": "x"}, "invalid_input"),
+        (
+            {"device_id": device.device_id, "decision": "approve", "number": 7, "signature": "x"},
+            "invalid_input",
+        ),
+        (
+            {
+                "device_id": device.device_id,
+                "decision": "approve",
+                "number": "42",
+                "signature": "x",
+            },
+            "invalid_input",
+        ),
+        ({"device_id": "nope", "decision": "deny", "signature": "x"}, "device_not_recognized"),
+    ]
+    for body, error in bad_input:
+        refused = await client.post(f"/v1/api/key/challenges/{request.nonce}", json=body)
+        assert refused.json()["error"] == error, (body, refused.text)
+    unknown = await decide(client, device, "0" * 64, "deny", None)
+    assert unknown.status_code == 404 and unknown.json()["error"] == "push_not_found"
     assert await snapshot(runtime) == before
     assert (await decide(client, device, request.nonce, "approve", number)).status_code == 200
 

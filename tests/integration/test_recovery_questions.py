@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.support.access import snapshot
-from tests.support.signin import bearer, full_signin, latest_sms_code, login
+from tests.support.access import sms_code_when_sent, snapshot
+from tests.support.signin import bearer, full_signin, login
 
 from gatehouse.domain.factors import totp
 
@@ -71,7 +71,7 @@ async def test_answers_and_an_sms_code_give_a_reset_token(client, runtime, alice
     sent = await client.post(f"/v1/api/recovery/questions/{started['recovery_id']}/sms")
     assert sent.status_code == 202
     assert sent.json() == {"sent": True, "expires_in": 300}
-    code = await latest_sms_code(runtime, alice.phone)
+    code = await sms_code_when_sent(runtime, alice.phone)
     passed = await client.post(
         f"/v1/api/recovery/questions/{started['recovery_id']}/verify",
         json={"answers": GIVEN, "factor": "sms", "code": code},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,6 +149,20 @@ async def make_support_agent(runtime: Runtime, name: str = "sam") -> Any:
         live_account=created.user.live_account_id,
         paper_account=created.user.paper_account_id,
     )
+
+
+async def sms_code_when_sent(runtime: Runtime, phone: str, seconds: float = 5.0) -> str:
+    """The code of the newest SMS to ``phone``, waiting for one sent after a response."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        async with runtime.ctx.uow() as uow:
+            rows = await uow.sms_outbox.latest(limit=1, to=phone)
+        if rows:
+            found = re.search(r"\b(\d{6})\b", str(rows[0]["text"]))
+            assert found, rows[0]["text"]
+            return found.group(1)
+        assert asyncio.get_running_loop().time() < deadline, f"no SMS was sent to {phone}"
+        await asyncio.sleep(0.02)
 
 
 async def events_of(runtime: Runtime, username: str) -> list[tuple[str, dict[str, Any]]]:

@@ -11,6 +11,7 @@ from gatehouse import __version__
 from gatehouse.api import errors
 from gatehouse.api.limits import BodySizeLimit
 from gatehouse.api.responses import JsonResponse
+from gatehouse.api.routers import accounts as brokerage_accounts
 from gatehouse.api.routers import (
     alerts,
     assistant,
@@ -29,6 +30,8 @@ from gatehouse.api.routers import (
     support,
     watchlists,
 )
+from gatehouse.api.routers import orders as portal_orders
+from gatehouse.api.routers import portfolio as portal_portfolio
 from gatehouse.api.sockets.front import SyncSockets
 from gatehouse.bootstrap import Runtime
 from gatehouse.web import mount as web
@@ -49,6 +52,9 @@ API_ROUTERS: list[APIRouter] = [
     alerts.router,
     layouts.router,
     statements.router,
+    brokerage_accounts.router,
+    portal_orders.router,
+    portal_portfolio.router,
 ]
 
 
@@ -57,7 +63,10 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
         runtime.ticker.start()  # quotes to in-process subscribers, price alerts
+        if runtime.ctx.trading.engine_enabled:
+            await runtime.matching.start()  # resting orders, DAY expiry, transfers
         yield
+        await runtime.matching.stop()
         await runtime.ticker.stop()
         await runtime.stop()
         if close_runtime:

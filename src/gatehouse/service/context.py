@@ -23,6 +23,8 @@ from gatehouse.service.ports import (
 from gatehouse.service.ports_access import DeviceChannels, Mailer, PushDelivery
 from gatehouse.service.ports_market import StatementDocuments
 from gatehouse.service.principal_cache import PrincipalCache
+from gatehouse.service.trading.book_cache import AccountBooks
+from gatehouse.service.trading.config import TradingConfig
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class ServiceContext:
     devices: DeviceChannels | None = None
     login_signals: LoginSignals = field(default_factory=LoginSignals)
     statement_documents: StatementDocuments | None = None  # PDF rendering
+    trading: TradingConfig = field(default_factory=TradingConfig)
+    books: AccountBooks = field(default_factory=AccountBooks)  # per-node account book cache
 
     def new_public_id(self) -> str:
         return self.tokens.token_bytes(12).hex()

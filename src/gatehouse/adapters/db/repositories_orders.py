@@ -211,8 +211,12 @@ class SqlOrders:
             )
         )
 
-    async def take_reply(self, reply_id: str) -> PendingReply | None:
-        query = select(tt.order_replies).where(_P.reply_id == reply_id).with_for_update()
+    async def take_reply(self, reply_id: str, *, user_id: int) -> PendingReply | None:
+        query = (
+            select(tt.order_replies)
+            .where(_P.reply_id == reply_id, _P.user_id == user_id)
+            .with_for_update()
+        )
         row = (await self._db.execute(query)).first()
         if row is None:
             return None

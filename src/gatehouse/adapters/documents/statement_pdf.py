@@ -64,9 +64,10 @@ def _table(
     rows: Sequence[Sequence[str]],
     *,
     widths: Sequence[float],
-    numeric_from: int,
+    right: Sequence[int],
+    empty: str = "",
 ) -> None:
-    align = tuple("LEFT" if i < numeric_from else "RIGHT" for i in range(len(heading)))
+    align = tuple("RIGHT" if i in right else "LEFT" for i in range(len(heading)))
     pdf.set_font("Helvetica", size=8)
     with pdf.table(
         col_widths=tuple(widths),
@@ -79,6 +80,8 @@ def _table(
         table.row([_latin1(cell) for cell in heading])
         for row in rows:
             table.row([_latin1(cell) for cell in row])
+        if not rows:
+            table.row().cell(empty, colspan=len(heading), align="LEFT")
     pdf.ln(4)
 
 
@@ -122,15 +125,14 @@ class PdfStatements:
             ]
             for g in gains
         ]
-        if not rows:
-            rows = [["No lots were closed in this year.", "", "", "", "", "", "", ""]]
         _table(
             pdf,
             ["Symbol", "Quantity", "Acquired", "Sold", "Proceeds", "Cost basis", "Gain/loss",
              "Term"],
             rows,
             widths=(40, 22, 26, 26, 36, 36, 36, 51),
-            numeric_from=4,
+            right=(1, 4, 5, 6),
+            empty="No lots were closed in this year.",
         )  # fmt: skip
         pdf.set_font("Helvetica", style="B", size=11)
         pdf.cell(0, 8, "Totals", new_x="LMARGIN", new_y="NEXT")
@@ -153,7 +155,7 @@ class PdfStatements:
                 ["Total", "", "", _money(totals.total_gain)],
             ],
             widths=(40, 40, 40, 40),
-            numeric_from=1,
+            right=(1, 2, 3),
         )
         return bytes(pdf.output())
 
@@ -178,7 +180,7 @@ class PdfStatements:
             ["", "Amount"],
             [[label, _money(amount)] for label, amount in statement.rows()],
             widths=(70, 40),
-            numeric_from=1,
+            right=(1,),
         )
         pdf.set_font("Helvetica", style="B", size=11)
         pdf.cell(0, 8, "Trades", new_x="LMARGIN", new_y="NEXT")
@@ -194,14 +196,13 @@ class PdfStatements:
             ]
             for e in statement.executions
         ]
-        if not rows:
-            rows = [["No trades in this period.", "", "", "", "", "", ""]]
         _table(
             pdf,
             ["Trade date", "Symbol", "Side", "Quantity", "Price", "Commission", "Net amount"],
             rows,
             widths=(26, 24, 16, 22, 26, 26, 34),
-            numeric_from=3,
+            right=(3, 4, 5, 6),
+            empty="No trades in this period.",
         )
         return bytes(pdf.output())
 

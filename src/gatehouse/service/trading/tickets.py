@@ -30,9 +30,7 @@ def new_reply_id(ctx: ServiceContext) -> str:
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
-def _cash_quantity(
-    data: Mapping[str, object], ctx: ServiceContext, now: datetime
-) -> OrderRequest:
+def _cash_quantity(data: Mapping[str, object], ctx: ServiceContext, now: datetime) -> OrderRequest:
     """``cashQty`` instead of ``quantity``: the whole shares that amount buys or sells."""
     draft = parse_order_request({**data, "quantity": 1})
     raw = data["cashQty"]
@@ -126,7 +124,9 @@ def modification(body: object, order: Order, *, ctx: ServiceContext, now: dateti
         ("order type", order.order_type, request.order_type),
     ):
         if old != new:
-            raise InvalidInput(f"An order's {what} cannot be modified; cancel it and place a new one.")
+            raise InvalidInput(
+                f"An order's {what} cannot be modified; cancel it and place a new one."
+            )
     return request
 
 

@@ -66,7 +66,7 @@ class Workspace:
     executions: list[Execution] = field(default_factory=list)
     expired: set[str] = field(default_factory=set)
     touched: dict[str, datetime] = field(default_factory=dict)  # order id -> quote tick matched
-    _new: set[str] = field(default_factory=set)
+    _new: dict[str, dict[str, object]] = field(default_factory=dict)
     _events: list[tuple[str, dict[str, object]]] = field(default_factory=list)
     _lots: dict[int, list[Lot]] = field(default_factory=dict)
     _orders: dict[str, tuple[object, ...]] = field(default_factory=dict)
@@ -122,7 +122,8 @@ class Workspace:
     def add(self, order: Order, *, matched_at: datetime | None = None) -> TrackedOrder:
         tracked = TrackedOrder(order, matched_at)
         self.tracked[order.order_id] = tracked
-        self._new.add(order.order_id)
+        self._new[order.order_id] = views.order_view(order)  # as submitted, before any fill
+        self._orders[order.order_id] = _mark(order)
         return tracked
 
     def event(self, type: str, data: dict[str, object]) -> None:
@@ -161,20 +162,14 @@ class Workspace:
         for order_id, tracked in self.tracked.items():
             order = tracked.order
             touched = self.touched.get(order_id)
+            moved = _mark(order) != self._orders.get(order_id)
             if order_id in self._new:
                 await uow.orders.add(order, matched_at=touched)
-                derived.append((ev.ORDER_SUBMITTED, views.order_view(order)))
-                if order.status.is_terminal:
-                    derived.append((self._terminal_type(order), views.order_view(order)))
-            elif _mark(order) != self._orders.get(order_id) or touched is not None:
+                derived.append((ev.ORDER_SUBMITTED, self._new[order_id]))
+            elif moved or touched is not None:
                 await uow.orders.save(order, matched_at=touched)
-                if _mark(order) != self._orders.get(order_id):
-                    kind = (
-                        self._terminal_type(order)
-                        if order.status.is_terminal
-                        else ev.ORDER_UPDATED
-                    )
-                    derived.append((kind, views.order_view(order)))
+            if moved:
+                derived.append((self._order_event(order), views.order_view(order)))
         for execution in self.executions:
             await uow.orders.add_execution(execution)
             derived.append((ev.EXECUTION_CREATED, views.trade_view(execution)))
@@ -197,7 +192,9 @@ class Workspace:
         await uow.brokerage.add_entries(account_id, entries)
         money_moved = bool(changed or realized or entries)
         if money_moved:
-            derived.append((ev.BALANCE_CHANGED, views.balance_view(account_id, self.figures(prices))))
+            derived.append(
+                (ev.BALANCE_CHANGED, views.balance_view(account_id, self.figures(prices)))
+            )
         self.account.cash = self.book.cash
         self.account.realized_pnl = self._realized_total + self.book.realized_gain()
         if self._row() != self._account_row:
@@ -213,7 +210,9 @@ class Workspace:
             )
         self._reset_baseline()
 
-    def _terminal_type(self, order: Order) -> str:
+    def _order_event(self, order: Order) -> str:
+        if not order.status.is_terminal:
+            return ev.ORDER_UPDATED
         if order.order_id in self.expired:
             return ev.ORDER_EXPIRED
         return _TERMINAL_EVENTS[order.status]

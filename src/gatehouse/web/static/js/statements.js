@@ -3,7 +3,7 @@
 import { accountId } from "./account.js";
 import { $, h, replaceChildren, show } from "./dom.js";
 
-const base = () => `/v1/api/statements/${encodeURIComponent(accountId())}`;
+const base = () => `/v1/api/accounts/${encodeURIComponent(accountId())}/statements`;
 const iso = (d) => d.toISOString().slice(0, 10);
 
 function update() {
@@ -15,7 +15,7 @@ function update() {
   for (const [id, format] of [["#statement-csv", "csv"], ["#statement-pdf", "pdf"]]) {
     const link = $(id);
     if (bad) link.removeAttribute("href");
-    else link.href = `${base()}/activity.${format}?from=${from}&to=${to}`;
+    else link.href = `${base()}/activity?start=${from}&end=${to}&format=${format}`;
   }
 }
 
@@ -28,5 +28,5 @@ const years = [0, 1, 2].map((n) => today.getFullYear() - n);
 replaceChildren($("#tax-list"), years.map((year) => h("li", { class: "session-row" },
   h("div", {}, h("strong", {}, `Realized gains ${year}`), h("p", { class: "muted small" }, year === today.getFullYear() ? "Year to date" : "Full year")),
   h("div", { class: "preview-actions" },
-    h("a", { class: "btn btn-sm", href: `${base()}/realized-gains.csv?year=${year}`, download: "" }, "CSV"),
-    h("a", { class: "btn btn-sm", href: `${base()}/realized-gains.pdf?year=${year}`, download: "" }, "PDF")))));
+    h("a", { class: "btn btn-sm", href: `${base()}/realized?year=${year}&format=csv`, download: "" }, "CSV"),
+    h("a", { class: "btn btn-sm", href: `${base()}/realized?year=${year}&format=pdf`, download: "" }, "PDF")))));

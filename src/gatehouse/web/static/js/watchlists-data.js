@@ -1,6 +1,6 @@
 // Watchlists through the IBKR-shaped API (iserver/watchlists, iserver/watchlist).
 
-import { del, get, post } from "./api.js";
+import { del, get, post, put } from "./api.js";
 
 export async function list() {
   const body = await get("/v1/api/iserver/watchlists?SC=USER_WATCHLIST");
@@ -18,8 +18,12 @@ export async function read(id) {
   };
 }
 
-/** Create or replace a watchlist with exactly these instruments. */
-export const save = (id, name, conids) =>
-  post("/v1/api/iserver/watchlist", { id: String(id), name, rows: conids.map((c) => ({ C: Number(c) })) });
+const body = (id, name, conids) => ({ id: String(id), name, rows: conids.map((c) => ({ C: Number(c) })) });
+
+/** A new watchlist (IBKR's POST; an id already in use is refused). */
+export const create = (id, name, conids = []) => post("/v1/api/iserver/watchlist", body(id, name, conids));
+
+/** Replace an existing watchlist's instruments (Gatehouse's PUT of the same body). */
+export const save = (id, name, conids) => put("/v1/api/iserver/watchlist", body(id, name, conids));
 
 export const remove = (id) => del(`/v1/api/iserver/watchlist?id=${encodeURIComponent(id)}`, { id: String(id) });

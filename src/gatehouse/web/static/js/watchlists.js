@@ -25,7 +25,7 @@ async function create() {
   if (!name?.trim()) return;
   const id = String(Date.now());
   try {
-    await data.save(id, name.trim().slice(0, 60), []);
+    await data.create(id, name.trim().slice(0, 60));
     await loadLists(id);
   } catch (error) {
     toast(describe(error), "error");
