@@ -125,13 +125,14 @@ async def test_a_cash_account_counts_settled_cash_as_equity(client, runtime, ali
     t = await trader(client, alice, clock)
     await t.post(f"accounts/{t.account}/reset", {"cash": "50000", "account_type": "cash"})
     await t.order(conid=AAPL, side="BUY", quantity=100, orderType="MKT")
-    summary = amounts((await t.get(f"portfolio/{t.account}/summary")).json())
+    raw = (await t.get(f"portfolio/{t.account}/summary")).json()
+    summary = amounts(raw)
     # ELV of a cash account is its settled cash; fully paid stock needs no margin
     assert summary["equitywithloanvalue"] == summary["totalcashvalue"]
     assert summary["initmarginreq"] == 0 and summary["sma"] == 0
     assert summary["netliquidation"] > summary["totalcashvalue"]
     assert summary["buyingpower"] == summary["totalcashvalue"]
-    assert summary["accounttype"] == 0.0
+    assert raw["accounttype"]["value"] == "CASH"
 
 
 async def test_get_booleans_and_numbers_are_parsed_like_ibkr_sends_them(client, alice, clock):
