@@ -311,8 +311,8 @@ async def measure_ticks(
 
 
 async def bench_baseline(sessions: int, opts: argparse.Namespace) -> dict[str, object]:
-    port = free_port()
-    proc = start_server(["baseline", str(port)])
+    port, control_port = free_port(), free_port()
+    proc = start_server(["baseline", str(port), str(control_port)])
     out: dict[str, object] = {}
     try:
         await wait_port(port)
@@ -326,7 +326,7 @@ async def bench_baseline(sessions: int, opts: argparse.Namespace) -> dict[str, o
         await asyncio.sleep(7)
         out["rss_per_conn_kib"] = (rss_kib(proc.pid) - before) / sessions
         async with httpx.AsyncClient(timeout=opts.seconds + 60) as http:
-            control = f"http://127.0.0.1:{port + 1}/ticks"
+            control = f"http://127.0.0.1:{control_port}/ticks"
             out["ticks"] = await measure_ticks(http, control, proc.pid, tally, opts)
         close_all(clients)
     finally:

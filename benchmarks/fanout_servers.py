@@ -1,7 +1,7 @@
 """The two servers ``benchmarks.fanout`` measures, each run in its own process.
 
     python -m benchmarks.fanout_servers gatehouse <home> <port> <sessions>
-    python -m benchmarks.fanout_servers baseline <port>      (control on <port + 1>)
+    python -m benchmarks.fanout_servers baseline <port> <control port>
 
 The Gatehouse one is ``create_app`` under uvicorn exactly as ``gatehouse serve`` runs it,
 plus ``GET /bench/events`` (commit account events at a rate) and ``GET /bench/ticks``
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session as OrmSession
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.http11 import Request, Response
 
+from gatehouse.adapters.db.schema import metadata
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import Runtime, build
 from gatehouse.domain.events import AccountEvent
@@ -187,6 +188,8 @@ def bench_routes(runtime: Runtime, user_ids: list[int]) -> APIRouter:
 async def serve_gatehouse(home: Path, port: int, count: int) -> None:
     settings = Settings(home=home, demo=False, argon2_memory_kib=1024, argon2_time_cost=1)
     runtime = await build(settings)
+    async with runtime.engine.begin() as conn:  # tables whose migration is not written yet
+        await conn.run_sync(metadata.create_all)
     tokens, user_ids = await make_sessions(runtime, count)
     (home / "tokens.json").write_text(json.dumps(tokens))
     app = create_app(runtime)
@@ -199,7 +202,7 @@ async def serve_gatehouse(home: Path, port: int, count: int) -> None:
 
 
 # --- the bare websockets baseline ---------------------------------------------------------
-async def serve_baseline(port: int) -> None:
+async def serve_baseline(port: int, control_port: int) -> None:
     watchers: set[ServerConnection] = set()
     monitor = Monitor()
 
@@ -233,7 +236,7 @@ async def serve_baseline(port: int) -> None:
     def only_the_stream(_: ServerConnection, request: Request) -> Response | None:
         return None if request.path == BASELINE_PATH else Response(HTTPStatus.NOT_FOUND, "", [])  # type: ignore[arg-type]
 
-    await asyncio.start_server(control, "127.0.0.1", port + 1)
+    await asyncio.start_server(control, "127.0.0.1", control_port)
     async with serve(
         handler, "127.0.0.1", port, compression=None, process_request=only_the_stream, backlog=4096
     ):
@@ -246,4 +249,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "gatehouse":
         asyncio.run(serve_gatehouse(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))
     else:
-        asyncio.run(serve_baseline(int(sys.argv[2])))
+        asyncio.run(serve_baseline(int(sys.argv[2]), int(sys.argv[3])))

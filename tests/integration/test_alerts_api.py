@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -121,8 +122,8 @@ async def test_bad_alert_requests_change_nothing(client, runtime, alice, clock):
         (f"{ALERTS}/{theirs['id']}", 404),  # bob's alert does not exist for alice
         (f"{ALERTS}/424242", 404),
         (f"{ALERTS}/abc", 400),
-        (f"/v1/api/iserver/account/{bob.live_account}/alert/{theirs['id']}", 403),
-        (f"/v1/api/iserver/account/{alice.paper_account}/alert/0", 403),  # live session
+        (f"/v1/api/iserver/account/{bob.live_account}/alert/{theirs['id']}", 404),
+        (f"/v1/api/iserver/account/{alice.paper_account}/alert/0", 409),  # a live session
     ]:
         assert (await client.delete(path, headers=headers)).status_code == status, path
     repeat = {"alertRepeatable": 1, "conditions": [{"conidex": str(AAPL), "type": 1,
@@ -131,10 +132,38 @@ async def test_bad_alert_requests_change_nothing(client, runtime, alice, clock):
         f"/v1/api/iserver/account/{alice.live_account}/alert", json=repeat, headers=headers
     )
     assert (refused.status_code, refused.json()["error"]) == (400, "invalid_input")
-    forbidden = await client.get(
+    someone_elses = await client.get(
         f"/v1/api/iserver/account/{bob.live_account}/alerts", headers=headers
     )
-    assert (forbidden.status_code, forbidden.json()["error"]) == (403, "forbidden")
+    assert (someone_elses.status_code, someone_elses.json()["error"]) == (
+        404,
+        "account_not_found",
+    )
     assert [e.seq for e in await events_of(runtime, "alice")] == before
     assert (await client.get(ALERTS, headers=headers)).json() == {"alerts": []}
     assert len((await client.get(ALERTS, headers=bobs)).json()["alerts"]) == 1
+
+
+async def test_the_app_lifespan_runs_the_ticker_until_shutdown(runtime, clock):
+    from gatehouse.api.app import create_app
+
+    app = create_app(runtime, close_runtime=False)
+    async with app.router.lifespan_context(app):
+        assert runtime.ticker.running
+    assert not runtime.ticker.running
+
+    ticker = MarketTicker(runtime.ctx, max_sleep_seconds=0.02)
+    seen = []
+    moved = asyncio.Event()
+
+    def on_quotes(quotes) -> None:
+        seen.extend(q.at for q in quotes)
+        if seen[-1] > seen[0]:
+            moved.set()
+
+    ticker.subscribe([AAPL], on_quotes)  # the current quote, at once
+    ticker.start()
+    clock.advance(1)  # the next tick: the running loop hands it over
+    await asyncio.wait_for(moved.wait(), timeout=5)
+    await ticker.stop()
+    assert not ticker.running

@@ -96,6 +96,8 @@ async def test_bad_enrollments_are_refused_and_change_nothing(client, runtime, a
         refused = await client.post("/v1/api/key/devices", json=body)
         assert refused.status_code == status, (body, refused.text)
         assert refused.json()["error"] == error, (body, refused.text)
+    unknown = await client.delete("/v1/api/key/devices/nope", headers=bearer(token))
+    assert unknown.status_code == 404 and unknown.json()["error"] == "not_found"
     assert await snapshot(runtime) == before
     await enroll_with(client, code)  # the code still works afterwards
 

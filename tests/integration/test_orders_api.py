@@ -5,7 +5,8 @@ records. Runs against a real server on SQLite and PostgreSQL with the built-in s
 from __future__ import annotations
 
 import pytest
-from tests.support.trading import AAPL, F, SPY, events, last_seq, step, trader
+from tests.support.sync import next_json, open_socket
+from tests.support.trading import AAPL, SPY, F, events, last_seq, step, trader
 
 
 async def test_a_market_order_fills_and_is_reported_everywhere(client, runtime, alice, clock):
@@ -108,7 +109,9 @@ async def test_the_question_loop_speaks_ibinds_phrases(client, runtime, alice, c
     assert done[0]["order_status"] == "Submitted"
     again = await t.post(f"iserver/reply/{second['id']}", {"confirmed": True})
     assert again.status_code == 404 and again.json()["error"] == "reply_not_found"
-    unknown = await t.post("iserver/reply/00000000-0000-0000-0000-000000000000", {"confirmed": True})
+    unknown = await t.post(
+        "iserver/reply/00000000-0000-0000-0000-000000000000", {"confirmed": True}
+    )
     assert unknown.status_code == 404 and unknown.json()["error"] == "reply_not_found"
 
     # saying no places nothing
@@ -169,7 +172,9 @@ async def test_modify_and_cancel(client, runtime, alice, clock):
     assert cancelled.status_code == 200
     assert cancelled.json() == {"msg": "Request was submitted", "order_id": int(one),
                                 "conid": AAPL, "account": t.account}  # fmt: skip
-    assert (await t.get(f"iserver/account/order/status/{one}")).json()["order_status"] == "Cancelled"
+    assert (await t.get(f"iserver/account/order/status/{one}")).json()[
+        "order_status"
+    ] == "Cancelled"
     twice = await t.delete(f"iserver/account/{t.account}/order/{one}")
     assert twice.status_code == 409
 
@@ -199,3 +204,22 @@ async def test_whatif_previews_without_placing(client, runtime, alice, clock):
     assert "available funds" in refused["error"]
     assert (await t.get("iserver/account/orders")).json()["orders"] == []
     assert [e.type for e in await events(runtime, "alice", start)] == []
+
+
+async def test_another_session_sees_the_order_and_fill_on_the_ibkr_socket(
+    client, base_url, runtime, alice, clock
+):
+    t = await trader(client, alice, clock)
+    other = await trader(client, alice, clock)
+    async with await open_socket(base_url, path="/v1/api/ws", token=other.token) as ws:
+        await ws.send("sor")
+        await ws.send("str")
+        await t.order(conid=AAPL, side="BUY", quantity=3, orderType="MKT", cOID="seen")
+        got: dict[str, list] = {"sor": [], "str": []}
+        while len(got["sor"]) < 2 or not got["str"]:
+            message = await next_json(ws)
+            if message.get("topic") in got and message.get("args"):
+                got[message["topic"]].extend(message["args"])
+    assert [o["status"] for o in got["sor"][:2]] == ["Submitted", "Filled"]
+    assert got["sor"][1]["order_ref"] == "seen" and got["sor"][1]["filledQuantity"] == 3.0
+    assert got["str"][0]["size"] == 3.0 and got["str"][0]["commission"] == "1.00"

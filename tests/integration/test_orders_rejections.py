@@ -104,4 +104,4 @@ async def test_client_order_ids_are_unique_per_account(client, runtime, alice, c
     assert again.status_code == 409 and again.json()["error"] == "already_exists"
     pair = await t.place({**GOOD, "cOID": "twin"}, {**GOOD, "cOID": "twin"})
     assert pair.status_code == 409
-    assert len((await events(runtime, "alice"))) > 0
+    assert len(await events(runtime, "alice")) > 0

@@ -8,6 +8,7 @@ Service level on the embedded SQLite store, with a scripted market; small ``max_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -53,15 +54,16 @@ async def _run(runtime: Any, clock: FakeClock, market: ScriptedMarket, steps: li
     placed: list[str] = []
     for action in steps:
         clock.advance(1)
-        try:
+        # refusals (funds, position, state) are expected and change nothing
+        with contextlib.suppress(GatehouseError):
             await _act(ctx, who, account, market, placed, action)
-        except GatehouseError:
-            pass  # refusals (funds, position, state) are expected and change nothing
         await matching_engine.step(ctx, clock.now())
         await _check(runtime, account)
 
 
-async def _act(ctx: Any, who: Any, account: str, market: Any, placed: list[str], action: Any) -> None:
+async def _act(
+    ctx: Any, who: Any, account: str, market: Any, placed: list[str], action: Any
+) -> None:
     kind = action[0]
     if kind == "deposit":
         await funding.deposit(ctx, who, account, str(action[1]))
@@ -89,9 +91,7 @@ async def _act(ctx: Any, who: Any, account: str, market: Any, placed: list[str],
         _, conid, move, lots = action
         price = max(PRICES[conid] + D(move) / 100, D("1.00"))
         PRICES[conid] = price
-        market.set(
-            conid, bid=str(price - D("0.01")), ask=str(price + D("0.01")), size=100 * lots
-        )
+        market.set(conid, bid=str(price - D("0.01")), ask=str(price + D("0.01")), size=100 * lots)
 
 
 async def _check(runtime: Any, account_id: str) -> None:
@@ -106,9 +106,7 @@ async def _check(runtime: Any, account_id: str) -> None:
         assert sum(lot.quantity for lot in held) > 0, f"short {conid} in a cash account"
     assert account.cash == sum(e.amount for e in entries)
     funded = sum(
-        e.amount
-        for e in entries
-        if e.kind in (CashEntryKind.DEPOSIT, CashEntryKind.WITHDRAWAL)
+        e.amount for e in entries if e.kind in (CashEntryKind.DEPOSIT, CashEntryKind.WITHDRAWAL)
     )
     basis = sum(lot.cost_basis for held in lots.values() for lot in held)
     gains = sum(r.gain for r in realized)

@@ -21,10 +21,10 @@ from gatehouse.domain.trading.alerts import (
 )
 from gatehouse.domain.trading.market_requests import format_ibkr_time
 from gatehouse.domain.trading.quotes import Quote
-from gatehouse.service.account_scope import require_account
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.ports import UnitOfWork
 from gatehouse.service.sessions import Principal
+from gatehouse.service.trading import accounts as trading_accounts
 
 
 def _user_id(principal: Principal) -> int:
@@ -117,7 +117,7 @@ async def create_ibkr(
     ctx: ServiceContext, principal: Principal, account: str, body: Mapping[str, object]
 ) -> dict[str, Any]:
     """``POST iserver/account/{acct}/alert`` with one price condition."""
-    owned = require_account(principal, account)
+    owned = trading_accounts.owned(principal, account)
     alert = await _create(ctx, principal, parse_ibkr_request(body), owned)
     return {
         "request_id": None,
@@ -131,7 +131,7 @@ async def create_ibkr(
 
 async def list_ibkr(ctx: ServiceContext, principal: Principal, account: str) -> list[Any]:
     """``GET iserver/account/{acct}/alerts``."""
-    owned = require_account(principal, account)
+    owned = trading_accounts.owned(principal, account)
     async with ctx.uow() as uow:
         found = await uow.alerts.for_user(_user_id(principal))
     return [_ibkr_view(a) for a in found if a.account == owned]
@@ -141,7 +141,7 @@ async def delete_ibkr(
     ctx: ServiceContext, principal: Principal, account: str, alert_id: object
 ) -> dict[str, Any]:
     """``DELETE iserver/account/{acct}/alert/{id}``; id 0 deletes all of the account's alerts."""
-    owned = require_account(principal, account)
+    owned = trading_accounts.owned(principal, account)
     key = parse_alert_id(alert_id)
     async with ctx.uow() as uow:
         mine = [a for a in await uow.alerts.for_user(_user_id(principal)) if a.account == owned]

@@ -2,7 +2,8 @@
 
 Reads the booked history through ``uow.statements`` (the trading core's storage, read-only)
 and renders JSON, CSV (``domain.trading.statements``) or PDF (the ``StatementDocuments``
-port). Only the session's own accounts can be read. Dates are New York trade dates.
+port). Only the session's own account can be read (``service.trading.accounts.owned``).
+Dates are New York trade dates.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from gatehouse.domain.trading.statements import (
     realized_gains,
     realized_gains_csv,
 )
-from gatehouse.service.account_scope import require_account
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.ports_market import StatementDocuments
 from gatehouse.service.sessions import Principal
+from gatehouse.service.trading import accounts as trading_accounts
 
 FIRST_YEAR = 2000
 MAX_ACTIVITY_DAYS = 5 * 366
@@ -78,7 +79,7 @@ def parse_year(ctx: ServiceContext, value: str | None) -> int:
 
 
 def parse_dates(ctx: ServiceContext, start: str | None, end: str | None) -> tuple[date, date]:
-    """``YYYY-MM-DD`` trade dates, start ≤ end ≤ today, at most five years apart."""
+    """``YYYY-MM-DD`` trade dates, start ≤ end ≤ tomorrow, at most five years apart."""
     days: list[date] = []
     for key, value in (("start", start), ("end", end)):
         text = (value or "").strip()
@@ -91,7 +92,7 @@ def parse_dates(ctx: ServiceContext, start: str | None, end: str | None) -> tupl
     first, last = days
     if last < first:
         raise InvalidInput("The statement ends before it starts.", field="end")
-    if last > _today(ctx):
+    if last > _today(ctx) + timedelta(days=1):  # a day of slack: clients east of New York
         raise InvalidInput("The statement cannot end in the future.", field="end")
     if (last - first).days > MAX_ACTIVITY_DAYS:
         raise InvalidInput("A statement covers at most five years.", field="start")
@@ -142,7 +143,7 @@ async def realized(
     ctx: ServiceContext, principal: Principal, account: str, *, year: str | None, fmt: str | None
 ) -> dict[str, Any] | StatementFile:
     """The lots closed in ``year``, with short- and long-term totals."""
-    owned = require_account(principal, account)
+    owned = trading_accounts.owned(principal, account)
     chosen = parse_year(ctx, year)
     kind = parse_format(fmt)
     async with ctx.uow() as uow:
@@ -204,7 +205,7 @@ async def activity_statement(
     fmt: str | None,
 ) -> dict[str, Any] | StatementFile:
     """Cash activity from ``start`` to ``end`` (inclusive) and the trades in between."""
-    owned = require_account(principal, account)
+    owned = trading_accounts.owned(principal, account)
     first, last = parse_dates(ctx, start, end)
     kind = parse_format(fmt)
     opens = datetime.combine(first, time(0), tzinfo=_ZONE)

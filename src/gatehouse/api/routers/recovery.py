@@ -15,7 +15,7 @@ from pydantic import Field, StrictStr
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import Body
-from gatehouse.service import credentials, recovery
+from gatehouse.service import credentials, recovery, recovery_questions
 
 router = APIRouter(tags=["recovery"])
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ async def question_catalog() -> dict[str, Any]:
 
 @router.post("/recovery/questions")
 async def start_questions(body: QuestionsStartBody, request: Request, ctx: Ctx) -> dict[str, Any]:
-    return await recovery.start_questions(
+    return await recovery_questions.start(
         ctx, username=body.username, address=client_address(request)
     )
 
@@ -106,7 +106,7 @@ async def start_questions(body: QuestionsStartBody, request: Request, ctx: Ctx) 
 async def questions_sms(
     recovery_id: str, request: Request, background: BackgroundTasks, ctx: Ctx
 ) -> dict[str, Any]:
-    answer = await recovery.send_sms(ctx, recovery_id, address=client_address(request))
+    answer = await recovery_questions.send_sms(ctx, recovery_id, address=client_address(request))
     _later(background, answer)
     return answer.body
 
@@ -116,7 +116,7 @@ async def questions_verify(
     recovery_id: str, body: QuestionsVerifyBody, request: Request, ctx: Ctx
 ) -> dict[str, Any]:
     """All three answers and a TOTP or SMS code → a reset token."""
-    return await recovery.verify_questions(
+    return await recovery_questions.verify(
         ctx,
         recovery_id,
         answers=body.answers,

@@ -40,7 +40,7 @@ def millis(at: datetime) -> int:
     return int(as_utc(at).timestamp() * 1000)
 
 
-def system_heartbeat(now: datetime) -> str:
+def system_heartbeat(now: datetime) -> bytes:
     return encode({"topic": "system", "hb": millis(now)})
 
 
@@ -169,7 +169,7 @@ class IbkrStream:
             return "This topic takes no conid or account."
         return None
 
-    def render(self, event: AccountEvent) -> list[str]:
+    def render(self, event: AccountEvent) -> list[bytes]:
         """Account events, as messages of the topics subscribed to."""
         if event.account not in self.principal.account_ids:
             return []

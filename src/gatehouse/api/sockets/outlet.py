@@ -57,12 +57,12 @@ def probe_transport(scope: Scope, send: Send) -> None:
             scope[SANSIO] = owner
 
 
-def _write_now(proto: _SansIO, frame: str) -> bool:
+def _write_now(proto: _SansIO, frame: bytes) -> bool:
     """What uvicorn's ``send`` does for a text frame, minus its wait for buffer room."""
     if proto.close_sent or proto.disconnected or not proto.writable.is_set():
         return False
     try:
-        proto.conn.send_text(frame.encode())
+        proto.conn.send_text(frame)
     except InvalidState:
         return False
     proto.transport.write(b"".join(proto.conn.data_to_send()))
@@ -111,7 +111,7 @@ class WebSocketOutlet:
     def closing(self) -> bool:
         return self._closer is not None
 
-    def offer(self, frame: str) -> bool:
+    def offer(self, frame: bytes) -> bool:
         if self._closer is not None:
             return False
         if self._sansio is not None:  # paused (not writable) once past the high-water mark
@@ -120,15 +120,15 @@ class WebSocketOutlet:
             self._transport.get_write_buffer_size() > self._high_water
         ):
             return False
-        step = self._send({"type": "websocket.send", "text": frame})
+        step = self._send({"type": "websocket.send", "text": frame.decode()})
         return _without_waiting(step)  # type: ignore[arg-type]
 
-    async def send(self, frame: str) -> bool:
+    async def send(self, frame: bytes) -> bool:
         if self._closer is not None:
             return False
         try:
             await asyncio.wait_for(
-                self._send({"type": "websocket.send", "text": frame}), self._send_timeout
+                self._send({"type": "websocket.send", "text": frame.decode()}), self._send_timeout
             )
         except Exception:
             return False
@@ -166,5 +166,6 @@ async def text_frames(
             yield text
 
 
-def encode(body: dict[str, object]) -> str:
-    return orjson.dumps(body).decode()
+def encode(body: dict[str, object]) -> bytes:
+    """A text frame's UTF-8 JSON."""
+    return orjson.dumps(body)

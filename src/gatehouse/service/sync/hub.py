@@ -45,11 +45,11 @@ class CloseCode(IntEnum):
 class Outlet(Protocol):
     """One connected socket, as the hub writes to it."""
 
-    def offer(self, frame: str) -> bool:
-        """Buffer ``frame`` without waiting; False when the client is behind or gone."""
+    def offer(self, frame: bytes) -> bool:
+        """Buffer a text frame (UTF-8) without waiting; False when the client is behind or gone."""
         ...
 
-    async def send(self, frame: str) -> bool:
+    async def send(self, frame: bytes) -> bool:
         """Send ``frame``, waiting (within the outlet's time limit) for buffer room."""
         ...
 
@@ -63,10 +63,10 @@ class Heartbeat:
     """A frame sent to every member socket every ``every`` seconds."""
 
     every: float
-    frame: Callable[[datetime], str]
+    frame: Callable[[datetime], bytes]
 
 
-Renderer = Callable[[AccountEvent], Sequence[str]]
+Renderer = Callable[[AccountEvent], Sequence[bytes]]
 
 
 @dataclass(eq=False)
@@ -163,7 +163,7 @@ class SyncHub:
         sub.last_seq, sub.live, sub.announce = since, False, announce
         self._start_catch_up(sub)
 
-    def heartbeat(self, name: str, every: float, frame: Callable[[datetime], str]) -> Heartbeat:
+    def heartbeat(self, name: str, every: float, frame: Callable[[datetime], bytes]) -> Heartbeat:
         """The node's one heartbeat called ``name`` (sockets sharing it beat together)."""
         found = self._named_beats.get(name)
         if found is None:
@@ -195,7 +195,7 @@ class SyncHub:
                 self._lagging(sub)
 
     def _fan_out(self, subs: set[Subscriber], events: list[AccountEvent]) -> None:
-        shared: dict[int, str] = {}
+        shared: dict[int, bytes] = {}
         for sub in list(subs):
             if sub.last_seq is None:
                 continue
@@ -212,9 +212,9 @@ class SyncHub:
                     break
                 sub.last_seq = event.seq
 
-    def _offer(self, sub: Subscriber, event: AccountEvent, shared: dict[int, str]) -> bool:
+    def _offer(self, sub: Subscriber, event: AccountEvent, shared: dict[int, bytes]) -> bool:
         if sub.render is not None:
-            out: Sequence[str] = sub.render(event)
+            out: Sequence[bytes] = sub.render(event)
         else:
             frame = shared.get(event.seq)
             if frame is None:

@@ -68,11 +68,11 @@ class QuoteHub:
         watchers = self._watchers.get(conid)
         if not watchers:
             return 0
-        encoded: dict[frozenset[str], str | None] = {}
+        encoded: dict[frozenset[str], bytes | None] = {}
         sent = 0
         for handle in list(watchers):
-            frame = encoded.get(handle.fields, "")
-            if frame == "":
+            frame = encoded.get(handle.fields, b"")
+            if frame == b"":
                 frame = encoded[handle.fields] = market_data_frame(
                     conid, values, handle.fields, updated_ms=updated_ms
                 )
@@ -88,11 +88,11 @@ class QuoteHub:
 
 def market_data_frame(
     conid: int, values: Mapping[str, str], fields: frozenset[str], *, updated_ms: int
-) -> str | None:
+) -> bytes | None:
     """The ``smd+<conid>`` frame with the wanted fields among ``values`` (None: none)."""
     chosen = {k: v for k, v in values.items() if not fields or k in fields}
     if values and not chosen:
         return None
     body: dict[str, object] = {"topic": f"smd+{conid}", "conid": conid, "_updated": updated_ms}
     body.update(chosen)
-    return orjson.dumps(body).decode()
+    return orjson.dumps(body)

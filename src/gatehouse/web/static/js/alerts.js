@@ -74,7 +74,7 @@ export function start() {
   onEvent("*", (event) => {
     if (/^alert/.test(event.type || "")) {
       load();
-      if (event.type === "alert.triggered") toast(`Alert: ${event.data?.alert_name || event.data?.name || "price reached"}`);
+      if (event.type === "alert.fired") toast(`Alert: ${event.data?.alert_name || event.data?.name || "price reached"}`);
     }
   });
   return load();

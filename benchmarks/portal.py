@@ -1,0 +1,222 @@
+"""Authenticated portal reads per second and their p99, against a bare Starlette endpoint.
+
+    .venv/bin/python -m benchmarks.portal [--seconds 10] [--connections 64]
+
+Starts a real ``gatehouse serve`` on 127.0.0.1 (embedded SQLite, in a temporary home),
+signs a user in through the API (password + TOTP, a paper gateway session), buys a few
+positions, then sends authenticated ``GET /v1/api/portfolio/{acct}/summary`` requests from
+``--connections`` keep-alive connections for ``--seconds``. In the same run, a bare
+Starlette "hello" endpoint served by uvicorn gets the same load from the same client.
+Goal (DESIGN.md section 8): at least 40% of the bare requests/s, and p99 under 20 ms.
+Loopback only; the whole run takes about 2 x (seconds + 3) seconds plus setup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from gatehouse.adapters.db.schema import metadata
+from gatehouse.bootstrap import build
+from gatehouse.domain.factors import totp
+from gatehouse.service import users
+from gatehouse.settings import Settings
+
+PASSWORD = "Bench-Mark-Password-2026!"
+BARE_SERVER = """
+import asyncio, sys
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+async def hello(request):
+    return JSONResponse({"hello": "world"})
+
+app = Starlette(routes=[Route("/hello", hello)])
+config = uvicorn.Config(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+                        lifespan="off")
+asyncio.run(uvicorn.Server(config).serve())
+"""
+
+
+@dataclass
+class Result:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str) -> None:
+    for _ in range(300):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+async def create_user(home: Path) -> tuple[str, str]:
+    """A user with TOTP; returns (paper password, TOTP secret).
+
+    Tables declared but not yet in a migration are created too (``checkfirst``), so the
+    benchmark runs on a tree whose newest migration is still to be generated.
+    """
+    runtime = await build(Settings(home=home))
+    async with runtime.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    created = await users.create(
+        runtime.ctx, username="bench", password=PASSWORD, email="bench@example.com"
+    )
+    uri = await users.enroll_totp(runtime.ctx, "bench", actor="bench")
+    await runtime.close()
+    return created.paper_password, uri.split("secret=")[1].split("&")[0]
+
+
+def sign_in_and_trade(base: str, password: str, secret: str) -> tuple[str, str]:
+    """Sign in through the API (paper, gateway) and buy a few positions; (token, account)."""
+    with httpx.Client(base_url=base, timeout=30) as http:
+        started = http.post(
+            "/v1/api/auth/login",
+            json={"username": "benchpaper", "password": password, "platform": "gateway",
+                  "environment": "paper"},
+        ).json()  # fmt: skip
+        code = totp.code_at(secret, at=datetime.now(UTC))
+        session = http.post(
+            f"/v1/api/auth/login/{started['login_id']}/verify",
+            json={"factor": "totp", "code": code},
+        ).json()
+        token, account = session["token"], session["accounts"][0]
+        headers = {"Authorization": f"Bearer {token}"}
+        for conid, quantity in ((265598, 10), (756733, 5), (9599491, 100)):
+            answer: Any = http.post(
+                f"/v1/api/iserver/account/{account}/orders",
+                headers=headers,
+                json={"orders": [{"conid": conid, "side": "BUY", "quantity": quantity,
+                                  "orderType": "MKT"}]},
+            ).json()  # fmt: skip
+            while isinstance(answer, list) and answer and "message" in answer[0]:
+                answer = http.post(
+                    f"/v1/api/iserver/reply/{answer[0]['id']}",
+                    headers=headers,
+                    json={"confirmed": True},
+                ).json()
+        return token, account
+
+
+async def _connection(
+    port: int, request: bytes, stop_at: float, latencies: list[float], counts: list[int]
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < stop_at:
+            began = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - began)
+            counts[0 if head.startswith(b"HTTP/1.1 200") else 1] += 1
+    finally:
+        writer.close()
+
+
+async def load(port: int, path: str, token: str | None, connections: int, seconds: float) -> Result:
+    auth = f"authorization: Bearer {token}\r\n" if token else ""
+    request = f"GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n{auth}\r\n".encode()
+    latencies: list[float] = []
+    counts = [0, 0]
+    began = time.perf_counter()
+    stop_at = began + seconds
+    await asyncio.gather(
+        *(_connection(port, request, stop_at, latencies, counts) for _ in range(connections))
+    )
+    return Result(counts[0], counts[1], time.perf_counter() - began, latencies)
+
+
+def measure(port: int, path: str, token: str | None, connections: int, seconds: float) -> Result:
+    asyncio.run(load(port, path, token, connections, min(2.0, seconds)))  # warm-up
+    return asyncio.run(load(port, path, token, connections, seconds))
+
+
+def report(name: str, result: Result, connections: int) -> None:
+    print(
+        f"{name:<44} {result.rate:9.1f} req/s   p50 {result.percentile(0.5):6.2f} ms   "
+        f"p99 {result.percentile(0.99):6.2f} ms   ({result.requests} ok, {result.errors} errors, "
+        f"{connections} connections, {result.seconds:.1f} s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        paper_password, secret = asyncio.run(create_user(home))
+        port, bare_port = free_port(), free_port()
+        env = {**os.environ, "GATEHOUSE_HOME": str(home)}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gatehouse.cli", "serve", "--port", str(port), "--no-demo"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base + "/healthz")
+            token, account = sign_in_and_trade(base, paper_password, secret)
+            path = f"/v1/api/portfolio/{account}/summary"
+            portal = measure(port, path, token, args.connections, args.seconds)
+        finally:
+            server.terminate()
+            server.wait()
+        bare = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port)])
+        try:
+            wait_until_up(f"http://127.0.0.1:{bare_port}/hello")
+            baseline = measure(bare_port, "/hello", None, args.connections, args.seconds)
+        finally:
+            bare.terminate()
+            bare.wait()
+    report("GET portfolio/{acct}/summary (authenticated)", portal, args.connections)
+    report("bare Starlette hello (uvicorn)", baseline, args.connections)
+    ratio = portal.rate / baseline.rate if baseline.rate else 0.0
+    print(
+        f"ratio: {ratio:.2f} (goal >= 0.40); portal p99 {portal.percentile(0.99):.2f} ms "
+        f"(goal < 20 ms); cores: {os.cpu_count()}"
+    )
+
+
+if __name__ == "__main__":
+    main()
