@@ -15,6 +15,7 @@ import asyncio
 import gc
 import json
 import math
+import os
 import random
 import resource
 import sys
@@ -49,6 +50,8 @@ class Monitor:
     def __init__(self) -> None:
         self.lags: list[float] = []
         self.gc_ms: list[float] = []
+        self.fanout_seconds = 0.0  # time inside the fan-out call itself
+        self.fanout_deliveries = 0
         self._gc_started = 0.0
         gc.callbacks.append(self._on_gc)
         self._task: asyncio.Task[None] | None = None
@@ -65,8 +68,13 @@ class Monitor:
             await asyncio.sleep(0.005)
             self.lags.append((time.perf_counter() - started - 0.005) * 1000)
 
+    def fanned_out(self, started: float, deliveries: int) -> None:
+        self.fanout_seconds += time.perf_counter() - started
+        self.fanout_deliveries += deliveries
+
     def start(self) -> None:
         self.lags, self.gc_ms = [], []
+        self.fanout_seconds, self.fanout_deliveries = 0.0, 0
         self._task = asyncio.create_task(self._watch())
 
     def stop(self) -> dict[str, float]:
@@ -78,6 +86,7 @@ class Monitor:
             "lag_max_ms": lags[-1],
             "gc_pauses_over_2ms": len(self.gc_ms),
             "gc_max_ms": max(self.gc_ms, default=0.0),
+            "fanout_us_per_delivery": 1e6 * self.fanout_seconds / max(1, self.fanout_deliveries),
         }
 
 
@@ -108,6 +117,13 @@ async def burst(count: int, work: Any) -> dict[str, float]:
         await work()
         await asyncio.sleep(0)
     return {"sent": count}
+
+
+def maybe_freeze_gc() -> None:
+    """With ``--freeze-gc``: keep what exists at start out of every later collection."""
+    if os.environ.get("FANOUT_FREEZE_GC"):
+        gc.collect()
+        gc.freeze()
 
 
 def tick_values() -> dict[str, str]:
@@ -171,7 +187,9 @@ def bench_routes(runtime: Runtime, user_ids: list[int]) -> APIRouter:
             committing.clear()
 
     async def tick() -> None:
-        runtime.sync.quotes.publish(CONID, tick_values(), updated_ms=int(time.time() * 1000))
+        values, started = tick_values(), time.perf_counter()
+        sent = runtime.sync.quotes.publish(CONID, values, updated_ms=int(time.time() * 1000))
+        monitor.fanned_out(started, sent)
 
     @router.get("/events")
     async def events(rate: float, seconds: float) -> dict[str, float]:
@@ -194,6 +212,7 @@ async def serve_gatehouse(home: Path, port: int, count: int) -> None:
     (home / "tokens.json").write_text(json.dumps(tokens))
     app = create_app(runtime)
     app.include_router(bench_routes(runtime, user_ids))
+    maybe_freeze_gc()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
         ws_per_message_deflate=False, lifespan="on", backlog=4096,
@@ -217,7 +236,9 @@ async def serve_baseline(port: int, control_port: int) -> None:
 
     async def tick() -> None:
         body = {"topic": f"smd+{CONID}", "conid": CONID, "_updated": int(time.time() * 1000)}
+        started = time.perf_counter()
         broadcast(watchers, orjson.dumps({**body, **tick_values()}).decode())
+        monitor.fanned_out(started, len(watchers))
 
     async def control(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         request = (await reader.readuntil(b"\r\n\r\n")).decode()
@@ -237,6 +258,7 @@ async def serve_baseline(port: int, control_port: int) -> None:
         return None if request.path == BASELINE_PATH else Response(HTTPStatus.NOT_FOUND, "", [])  # type: ignore[arg-type]
 
     await asyncio.start_server(control, "127.0.0.1", control_port)
+    maybe_freeze_gc()
     async with serve(
         handler, "127.0.0.1", port, compression=None, process_request=only_the_stream, backlog=4096
     ):

@@ -94,9 +94,9 @@ async def create_user(home: Path) -> tuple[str, str]:
     async with runtime.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     created = await users.create(
-        runtime.ctx, username="bench", password=PASSWORD, email="bench@example.com"
+        runtime.ctx, username="portal", password=PASSWORD, email="portal@example.com"
     )
-    uri = await users.enroll_totp(runtime.ctx, "bench", actor="bench")
+    uri = await users.enroll_totp(runtime.ctx, "portal", actor="bench")
     await runtime.close()
     return created.paper_password, uri.split("secret=")[1].split("&")[0]
 
@@ -106,7 +106,7 @@ def sign_in_and_trade(base: str, password: str, secret: str) -> tuple[str, str]:
     with httpx.Client(base_url=base, timeout=30) as http:
         started = http.post(
             "/v1/api/auth/login",
-            json={"username": "benchpaper", "password": password, "platform": "gateway",
+            json={"username": "portalpaper", "password": password, "platform": "gateway",
                   "environment": "paper"},
         ).json()  # fmt: skip
         code = totp.code_at(secret, at=datetime.now(UTC))

@@ -6,6 +6,8 @@ sign-in state (users, sessions, sign-ins, throttles, audit, SMS) must be as it w
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,24 +95,13 @@ async def world(client, runtime, alice, clock) -> World:
     return World(client, runtime, login_id, session)
 
 
-class each_case:
-    """``async with each_case(subtests, world, name)``: a subtest that must change nothing."""
-
-    def __init__(self, subtests: Any, world: World, name: str) -> None:
-        self.world = world
-        self.context = subtests.test(msg=name)
-
-    async def __aenter__(self) -> None:
-        self.context.__enter__()
-        self.before = await snapshot(self.world.runtime)
-
-    async def __aexit__(self, *exc: Any) -> bool:
-        if exc[0] is None:
-            try:
-                assert await snapshot(self.world.runtime) == self.before, "state changed"
-            except AssertionError as error:
-                return bool(self.context.__exit__(type(error), error, error.__traceback__))
-        return bool(self.context.__exit__(*exc))
+@asynccontextmanager
+async def each_case(subtests: Any, world: World, name: str) -> AsyncIterator[None]:
+    """A subtest whose request must change nothing in the database."""
+    with subtests.test(msg=name):
+        before = await snapshot(world.runtime)
+        yield
+        assert await snapshot(world.runtime) == before, "the request changed the state"
 
 
 # --- the body itself ---------------------------------------------------------------------------

@@ -277,11 +277,14 @@ async def wrong_code(client, clock, login_id: str, code: str) -> httpx.Response:
 
 
 def not_the_code(user, clock) -> str:
-    """A well-formed code that is wrong for a good while around now."""
+    """A well-formed code that is wrong at every step within ten minutes of now."""
     near = {
-        totp.code_at(user.totp_secret, at=clock.now() + timedelta(minutes=m)) for m in range(-5, 6)
+        totp.code_at(user.totp_secret, at=clock.now() + step * totp_step) for step in range(-20, 21)
     }
     return next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+
+
+totp_step = timedelta(seconds=totp.STEP_SECONDS)
 
 
 async def test_five_wrong_codes_end_the_sign_in_and_count_against_the_account(
@@ -330,6 +333,21 @@ async def test_parallel_wrong_passwords_all_count(client, runtime, alice):
     # an unknown name is counted under the name, as typed people would type it
     await login(client, "Mallory ", WRONG)
     assert await throttle_failures(runtime, unknown_name_key("mallory")) == 1
+
+
+async def test_wrong_passwords_and_wrong_codes_at_the_same_moment_all_count(
+    client, runtime, alice, clock
+):
+    logins = [await started_login(client, alice, platform=p) for p in PLATFORMS]
+    bad = not_the_code(alice, clock)
+    answers = await asyncio.gather(
+        *(login(client, alice.username, WRONG) for _ in PLATFORMS),
+        *(verify(client, login_id, "totp", bad) for login_id in logins),
+    )
+    statuses = [a.status_code for a in answers]
+    assert set(statuses) <= {401, 429}, [a.text for a in answers]  # never a server error
+    counted = await throttle_failures(runtime, account_key(await user_id(runtime, "alice")))
+    assert counted == statuses.count(401)  # every refused guess was counted, none lost
 
 
 async def test_a_successful_sign_in_clears_the_account_failures(client, runtime, alice, clock):

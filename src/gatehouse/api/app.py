@@ -36,7 +36,12 @@ from gatehouse.api.sockets.front import SyncSockets
 from gatehouse.bootstrap import Runtime
 from gatehouse.web import mount as web
 
+# Order matters for speed: a request is matched against routers in this order (the hot
+# portal reads and orders first; the brokerage routes overlap no other router's paths).
 API_ROUTERS: list[APIRouter] = [
+    portal_portfolio.router,
+    portal_orders.router,
+    brokerage_accounts.router,
     auth.router,
     sessions.router,
     self_service.router,
@@ -52,9 +57,6 @@ API_ROUTERS: list[APIRouter] = [
     alerts.router,
     layouts.router,
     statements.router,
-    brokerage_accounts.router,
-    portal_orders.router,
-    portal_portfolio.router,
 ]
 
 

@@ -17,7 +17,7 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def context(request: Request) -> ServiceContext:
+async def context(request: Request) -> ServiceContext:  # async: no thread-pool hop
     ctx: ServiceContext = request.app.state.ctx
     return ctx
 

@@ -125,7 +125,9 @@ class SqlLogins:
             select(LoginAttempt, User)
             .join(User, t.users.c.id == t.login_attempts.c.user_id)
             .where(t.login_attempts.c.public_id == public_id)
-            .with_for_update()
+            # FOR NO KEY UPDATE: what updating the rows takes anyway; unlike FOR UPDATE it
+            # lets other transactions insert rows that refer to them (audit entries).
+            .with_for_update(key_share=True)
         )
         row = (await self._db.execute(query)).first()
         return (row[0], row[1]) if row else None

@@ -15,6 +15,7 @@ from pydantic import Field, StrictBool
 from gatehouse.api import order_shapes as shapes
 from gatehouse.api.auth import Ctx, CurrentPrincipal
 from gatehouse.api.portal_shapes import flag, whole
+from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import Body as JsonBody
 from gatehouse.domain.trading.orders import OrderStatus
 from gatehouse.service.trading import orders, portfolio, questions
@@ -84,17 +85,17 @@ async def live_orders(
     filters: str | None = Query(default=None, max_length=200),
     force: str | None = Query(default=None, max_length=10),
     account_id: str | None = Query(default=None, alias="accountId", max_length=16),
-) -> dict[str, Any]:
+) -> JsonResponse:
     flag(force, name="force")  # IBKR re-reads from the venue; Gatehouse's list is always fresh
     found = await portfolio.live_orders(ctx, principal, account_id)
     wanted = _wanted(filters)
     rows = [order_view(o) for o in found if not wanted or o.status.value in wanted]
-    return {"orders": rows, "snapshot": True}
+    return JsonResponse({"orders": rows, "snapshot": True})
 
 
 @router.get("/iserver/account/order/status/{order_id}")
-async def order_status(order_id: str, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    return shapes.status(await portfolio.order_status(ctx, principal, order_id))
+async def order_status(order_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
+    return JsonResponse(shapes.status(await portfolio.order_status(ctx, principal, order_id)))
 
 
 @router.delete("/iserver/account/{account_id}/order/{order_id}")
@@ -123,7 +124,7 @@ async def trades(
     ctx: Ctx,
     days: str | None = Query(default=None, max_length=4),
     account_id: str | None = Query(default=None, alias="accountId", max_length=16),
-) -> list[dict[str, Any]]:
+) -> JsonResponse:
     count = whole(days, name="days", default=1, low=1, high=7)
     found = await portfolio.trades(ctx, principal, days=count, account_id=account_id)
-    return [trade_view(e) for e in found]
+    return JsonResponse([trade_view(e) for e in found])

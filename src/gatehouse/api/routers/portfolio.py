@@ -1,14 +1,17 @@
 """IBKR portfolio and account reads: summary, ledger, positions (both generations), one
-position, allocation, meta, partitioned P&L, and the ``iserver`` account summary."""
+position, allocation, meta, partitioned P&L, and the ``iserver`` account summary.
+
+Reads return a ``JsonResponse`` themselves: their shapes are IBKR's, already plain JSON, so
+FastAPI's response-model pass would only cost time on the hottest paths.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Query
 
 from gatehouse.api import portal_shapes as shapes
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.responses import JsonResponse
 from gatehouse.domain.errors import InvalidInput
 from gatehouse.service.trading import accounts, portfolio
 
@@ -16,18 +19,18 @@ router = APIRouter(tags=["portfolio"])
 
 
 @router.get("/portfolio/{account_id}/summary")
-async def summary(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    return shapes.summary(await portfolio.figures(ctx, principal, account_id))
+async def summary(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
+    return JsonResponse(shapes.summary(await portfolio.figures(ctx, principal, account_id)))
 
 
 @router.get("/iserver/account/{account_id}/summary")
-async def iserver_summary(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    return shapes.iserver_summary(await portfolio.figures(ctx, principal, account_id))
+async def iserver_summary(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
+    return JsonResponse(shapes.iserver_summary(await portfolio.figures(ctx, principal, account_id)))
 
 
 @router.get("/portfolio/{account_id}/ledger")
-async def ledger(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    return shapes.ledger(await portfolio.figures(ctx, principal, account_id))
+async def ledger(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
+    return JsonResponse(shapes.ledger(await portfolio.figures(ctx, principal, account_id)))
 
 
 @router.get("/portfolio/{account_id}/positions/{page}")
@@ -38,50 +41,48 @@ async def positions(
     ctx: Ctx,
     sort: str | None = Query(default=None, max_length=40),
     direction: str | None = Query(default=None, max_length=4),
-) -> list[dict[str, Any]]:
+) -> JsonResponse:
     if not page.isdigit():
         raise InvalidInput("The page must be a whole number (0 is the first page).", field="page")
     found = await portfolio.holdings(ctx, principal, account_id)
     descending = (direction or "a").strip().lower().startswith("d")
-    return shapes.positions_page(found, int(page), sort=sort, descending=descending)
+    return JsonResponse(shapes.positions_page(found, int(page), sort=sort, descending=descending))
 
 
 @router.get("/portfolio2/{account_id}/positions")
-async def positions_v2(
-    account_id: str, principal: CurrentPrincipal, ctx: Ctx
-) -> list[dict[str, Any]]:
-    return shapes.positions_v2(await portfolio.holdings(ctx, principal, account_id))
+async def positions_v2(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
+    return JsonResponse(shapes.positions_v2(await portfolio.holdings(ctx, principal, account_id)))
 
 
 @router.get("/portfolio/{account_id}/position/{conid}")
 async def position(
     account_id: str, conid: str, principal: CurrentPrincipal, ctx: Ctx
-) -> list[dict[str, Any]]:
+) -> JsonResponse:
     if not conid.isdigit():
         raise InvalidInput("'conid' must be an integer contract id.", field="conid")
     found = await portfolio.holdings(ctx, principal, account_id, conids={int(conid)})
-    return [shapes.position(found.account.account_id, item) for item in found.items]
+    return JsonResponse([shapes.position(found.account.account_id, item) for item in found.items])
 
 
 @router.post("/portfolio/{account_id}/positions/invalidate")
-async def invalidate(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+async def invalidate(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
     portfolio.invalidate(ctx, principal, account_id)
-    return {"message": "success"}
+    return JsonResponse({"message": "success"})
 
 
 @router.get("/portfolio/{account_id}/meta")
-async def meta(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+async def meta(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
     found = await portfolio.figures(ctx, principal, account_id)
-    return shapes.portfolio_account(principal, found.account)
+    return JsonResponse(shapes.portfolio_account(principal, found.account))
 
 
 @router.get("/portfolio/{account_id}/allocation")
-async def allocation(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    return shapes.allocation(await portfolio.holdings(ctx, principal, account_id))
+async def allocation(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
+    return JsonResponse(shapes.allocation(await portfolio.holdings(ctx, principal, account_id)))
 
 
 @router.get("/iserver/account/pnl/partitioned")
-async def pnl(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+async def pnl(principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
     found = await accounts.for_session(ctx, principal)
     rows = {a.account_id: await portfolio.holdings(ctx, principal, a.account_id) for a in found}
-    return shapes.pnl(rows)
+    return JsonResponse(shapes.pnl(rows))

@@ -35,8 +35,12 @@ def owned(principal: Principal, account_id: str | None) -> str:
 
 
 async def for_session(ctx: ServiceContext, principal: Principal) -> list[BrokerageAccount]:
-    """The session's accounts, opened on first use."""
+    """The session's accounts, opened on first use (from this node's book cache if there)."""
     wanted = set(principal.account_ids)
+    now = ctx.clock.now()
+    cached = [ctx.books.get(account_id, now) for account_id in principal.account_ids]
+    if all(cached):
+        return [entry.account for entry in cached if entry is not None]
     async with ctx.uow() as uow:
         assert principal.user.id is not None
         found: Sequence[BrokerageAccount] = await uow.brokerage.for_user(principal.user.id)

@@ -10,8 +10,9 @@ entry read before the account's latest eviction.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,14 @@ from decimal import Decimal
 from gatehouse.domain.events import AccountEvent
 from gatehouse.domain.trading.accounts import BrokerageAccount
 from gatehouse.domain.trading.ledger import Book
+from gatehouse.domain.trading.margin import MarginSnapshot
+
+
+@dataclass(frozen=True)
+class CachedFigures:
+    at: datetime  # when they were computed
+    until: datetime  # the next quote tick: they hold until then (or the account's next event)
+    figures: MarginSnapshot
 
 
 @dataclass
@@ -27,6 +36,7 @@ class CachedBook:
     book: Book  # cash and open lots; realized lots are not loaded (the account has the total)
     loaded_at: datetime
     previous: tuple[datetime, Decimal | None] | None = None  # (close, ELV at that close)
+    figures: CachedFigures | None = None  # the figures at the current tick's quotes
 
 
 class AccountBooks:
@@ -37,6 +47,7 @@ class AccountBooks:
         self._evictions = 0  # evictions so far: the generation a read starts under
         self._evicted: dict[str, int] = {}  # account -> the eviction count when it was last evicted
         self._forgotten = 0  # evictions before this were forgotten: refuse reads older than it
+        self._loads: dict[str, asyncio.Future[CachedBook]] = {}  # reads in flight
 
     def get(self, account_id: str, now: datetime) -> CachedBook | None:
         entry = self._entries.get(account_id)
@@ -46,6 +57,21 @@ class AccountBooks:
             del self._entries[account_id]
             return None
         return entry
+
+    async def loading(
+        self, account_id: str, read: Callable[[], Awaitable[CachedBook]]
+    ) -> CachedBook:
+        """``read()`` the account once for every caller waiting on it at the same time.
+
+        The read runs as a task of its own, so a caller that goes away does not cancel it
+        for the others.
+        """
+        task = self._loads.get(account_id)
+        if task is None:
+            task = asyncio.ensure_future(read())
+            self._loads[account_id] = task
+            task.add_done_callback(lambda _: self._loads.pop(account_id, None))
+        return await asyncio.shield(task)
 
     def generation(self, account_id: str) -> int:
         """A token to hand back to :meth:`put`: taken before reading the account."""

@@ -21,7 +21,7 @@ from gatehouse.domain.trading.orders import Order
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.sessions import Principal
 from gatehouse.service.trading.accounts import owned
-from gatehouse.service.trading.book_cache import CachedBook
+from gatehouse.service.trading.book_cache import CachedBook, CachedFigures
 from gatehouse.service.trading.workspace import marks, open_accounts
 
 MAX_TRADE_DAYS = 7
@@ -55,11 +55,19 @@ class Holdings:
 
 
 async def cached_book(ctx: ServiceContext, principal: Principal, account_id: str) -> CachedBook:
-    """The account's book from this node's cache, or read (and the accounts opened)."""
-    now = ctx.clock.now()
-    entry = ctx.books.get(account_id, now)
+    """The account's book from this node's cache, or read (and the accounts opened).
+
+    Concurrent misses for one account share a single read (``AccountBooks.loading``), so a
+    burst of requests after an eviction costs one query, not one each.
+    """
+    entry = ctx.books.get(account_id, ctx.clock.now())
     if entry is not None:
         return entry
+    return await ctx.books.loading(account_id, lambda: _read_book(ctx, principal, account_id))
+
+
+async def _read_book(ctx: ServiceContext, principal: Principal, account_id: str) -> CachedBook:
+    now = ctx.clock.now()
     generation = ctx.books.generation(account_id)
     async with ctx.uow() as uow:
         account = await uow.brokerage.account(account_id)
@@ -98,12 +106,20 @@ def _figures(
 async def figures(
     ctx: ServiceContext, principal: Principal, account_id: str | None
 ) -> AccountFigures:
-    """NLV, ELV, margin, buying power… at the current quotes (``portfolio/{acct}/summary``)."""
+    """NLV, ELV, margin, buying power… at the current quotes (``portfolio/{acct}/summary``).
+
+    Figures only change with a quote tick or an account event (which drops the cached
+    book), so they are kept on the cached book until the next tick (at most a second).
+    """
     account_id = owned(principal, account_id)
     entry = await cached_book(ctx, principal, account_id)
     now = ctx.clock.now()
-    prices = marks(ctx, entry.book.positions(), now)
-    return AccountFigures(entry.account, _figures(ctx, entry, prices, now), now)
+    cached = entry.figures
+    if cached is None or not cached.at <= now < cached.until:
+        prices = marks(ctx, entry.book.positions(), now)
+        until = min(ctx.quotes.next_tick(now), now + timedelta(seconds=1))
+        cached = entry.figures = CachedFigures(now, until, _figures(ctx, entry, prices, now))
+    return AccountFigures(entry.account, cached.figures, cached.at)
 
 
 async def holdings(
