@@ -365,7 +365,9 @@ def report(
             f"p50 {r['steady_p50']:.2f}  p99 {r['steady_p99']:.2f}  max {r['steady_max']:.1f} ms\n"
             f"    {'':>20}  CPU per delivery: process {r['cpu_us_per_delivery']:.1f} us, "
             f"fan-out call {r['server_fanout_us_per_delivery']:.2f} us; loop lag max "
-            f"{r['server_lag_max_ms']:.0f} ms; burst of {opts.burst}: "
+            f"{r['server_lag_max_ms']:.0f} ms, GC pauses > 2 ms "
+            f"{r['server_gc_pauses_over_2ms']:.0f} (longest {r['server_gc_max_ms']:.0f} ms); "
+            f"burst of {opts.burst}: "
             f"{r['burst_deliveries_per_s']:.0f}/s"
         )
     print(

@@ -20,6 +20,7 @@ class _Server(uvicorn.Server):
         self.stopping = asyncio.Event()
 
     async def main_loop(self) -> None:
+        await self.on_tick(0)  # sets the default response headers (date, server)
         await self.stopping.wait()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
@@ -27,7 +28,7 @@ class _Server(uvicorn.Server):
             server.close()
         for connection in list(self.server_state.connections):
             connection.shutdown()
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(30):
             while self.server_state.connections or self.server_state.tasks:
                 await asyncio.sleep(0.005)  # connections finishing their last response
         for server in self.servers:

@@ -7,9 +7,12 @@ way IBKR sends them. Query helpers for IBKR's loose GET parameters live here too
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from gatehouse import __version__
 from gatehouse.domain.errors import InvalidInput
@@ -18,7 +21,7 @@ from gatehouse.domain.trading.instruments import find_conid
 from gatehouse.domain.trading.margin import MarginSnapshot
 from gatehouse.service.sessions import Principal
 from gatehouse.service.trading.portfolio import AccountFigures, Holding, Holdings
-from gatehouse.service.trading.views import cents, millis, number, position_view, symbol_of
+from gatehouse.service.trading.views import cents, millis, number, position_view
 
 PAGE_SIZE = 100
 _TRUE = {"true", "1", "yes", "y", "on"}
@@ -197,6 +200,30 @@ def summary(found: AccountFigures) -> dict[str, Any]:
     return body
 
 
+class RenderedSummaries:
+    """The summary JSON of each account for the figures of the current tick, per node.
+
+    The service hands out the same figures object until the next quote tick or the
+    account's next event, so the JSON is rendered once per tick, not once per request.
+    """
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.max_entries = max_entries
+        self._memo: OrderedDict[str, tuple[MarginSnapshot, bytes]] = OrderedDict()
+
+    def render(self, found: AccountFigures) -> bytes:
+        key = found.account.account_id
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is found.figures:
+            return hit[1]
+        body = orjson.dumps(summary(found))
+        self._memo[key] = (found.figures, body)
+        self._memo.move_to_end(key)
+        while len(self._memo) > self.max_entries:
+            self._memo.popitem(last=False)
+        return body
+
+
 def iserver_summary(found: AccountFigures) -> dict[str, Any]:
     """``iserver/account/{acct}/summary``: the newer flat summary."""
     f = found.figures
@@ -354,7 +381,3 @@ def pnl_row(found: Holdings) -> dict[str, Any]:
 
 def pnl(rows: Mapping[str, Holdings]) -> dict[str, Any]:
     return {"upnl": {f"{acct}.Core": pnl_row(found) for acct, found in rows.items()}}
-
-
-def symbol(conid: int) -> str:
-    return symbol_of(conid)

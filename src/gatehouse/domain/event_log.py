@@ -40,12 +40,18 @@ def epoch_for(user_id: int, created_at: datetime) -> str:
     return hashlib.sha256(seed).hexdigest()[:12]
 
 
+def needs_oldest(since: int | None, head: int) -> bool:
+    """Whether ``plan_resume`` will look at the oldest kept seq (else it may be left None)."""
+    return since is not None and since < head
+
+
 def plan_resume(log: LogPosition, *, since: int | None, epoch: str | None) -> ResumePlan:
     """Where a client that has seen everything up to ``since`` continues.
 
     ``since`` None means "from now on" (a client that has just loaded its state). A
     ``since`` beyond the head, or from another epoch, is from another log; one whose next
-    event has been pruned is too old. Both get a resync.
+    event has been pruned is too old. Both get a resync. ``log.oldest`` is consulted only
+    when ``needs_oldest``.
     """
     if since is None:
         return ResumePlan(since=log.head)

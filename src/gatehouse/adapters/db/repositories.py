@@ -271,6 +271,11 @@ class SqlEvents:
         value = (await self._db.execute(query)).scalar_one_or_none()
         return int(value) if value is not None else None
 
+    async def head(self, user_id: int) -> tuple[int, datetime] | None:
+        query = select(t.users.c.event_seq, t.users.c.created_at).where(t.users.c.id == user_id)
+        row = (await self._db.execute(query)).first()
+        return (int(row[0]), row[1]) if row is not None else None
+
     async def prune(self, *, before: datetime) -> int:
         result = await self._db.execute(delete(t.events).where(t.events.c.at < before))
         return int(getattr(result, "rowcount", 0) or 0)

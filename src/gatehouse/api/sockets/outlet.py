@@ -57,18 +57,6 @@ def probe_transport(scope: Scope, send: Send) -> None:
             scope[SANSIO] = owner
 
 
-def _write_now(proto: _SansIO, frame: bytes) -> bool:
-    """What uvicorn's ``send`` does for a text frame, minus its wait for buffer room."""
-    if proto.close_sent or proto.disconnected or not proto.writable.is_set():
-        return False
-    try:
-        proto.conn.send_text(frame)
-    except InvalidState:
-        return False
-    proto.transport.write(b"".join(proto.conn.data_to_send()))
-    return True
-
-
 def _limit_kernel_buffer(transport: _Transport, size: int) -> None:
     """Cap the kernel's send buffer too, so a stalled client holds a bounded amount of
     memory (Linux would otherwise grow it to ``tcp_wmem``'s maximum, 4 MiB)."""
@@ -112,12 +100,24 @@ class WebSocketOutlet:
         return self._closer is not None
 
     def offer(self, frame: bytes) -> bool:
-        if self._closer is not None:
-            return False
-        if self._sansio is not None:  # paused (not writable) once past the high-water mark
-            return _write_now(self._sansio, frame)
-        if self._transport is not None and (
-            self._transport.get_write_buffer_size() > self._high_water
+        proto = self._sansio
+        if proto is not None:  # what uvicorn's send does, minus its wait for buffer room
+            if (
+                self._closer is not None
+                or proto.close_sent
+                or proto.disconnected
+                or not proto.writable.is_set()  # paused: past the high-water mark
+            ):
+                return False
+            try:
+                proto.conn.send_text(frame)
+            except InvalidState:
+                return False
+            proto.transport.write(b"".join(proto.conn.data_to_send()))
+            return True
+        if self._closer is not None or (
+            self._transport is not None
+            and self._transport.get_write_buffer_size() > self._high_water
         ):
             return False
         step = self._send({"type": "websocket.send", "text": frame.decode()})

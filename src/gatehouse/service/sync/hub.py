@@ -144,18 +144,38 @@ class SyncHub:
 
     async def resume(self, sub: Subscriber, *, since: int | None, epoch: str | None) -> None:
         """A client's ``resume``: replay what it missed then stream, or tell it to resync."""
-        where = await log.position(self._ctx, sub.user_id)
+        self.pause(sub)
+        sub.missed = False
+        where = await log.position(self._ctx, sub.user_id, since=since)
         plan = plan_resume(where, since=since, epoch=epoch)
         if plan.resync:
-            self.pause(sub)
-            if not sub.outlet.offer(frames.resync_frame(where.head, where.epoch)):
-                self.drop(sub, CloseCode.TOO_SLOW, "too slow: resume from your last seq")
-            return
-        self.follow(sub, plan.since, announce=where.epoch)
+            self._offer_or_drop(sub, frames.resync_frame(where.head, where.epoch))
+        elif plan.since == where.head and not sub.missed:
+            self._go_live(sub, where.head, announce=where.epoch)
+        else:
+            self.follow(sub, plan.since, announce=where.epoch)
 
     async def follow_live(self, sub: Subscriber) -> None:
         """Stream the events committed from now on (no replay)."""
-        self.follow(sub, (await log.position(self._ctx, sub.user_id)).head)
+        self.pause(sub)
+        sub.missed = False
+        where = await log.position(self._ctx, sub.user_id)
+        if sub.missed:
+            self.follow(sub, where.head)
+        else:
+            self._go_live(sub, where.head, announce=None)
+
+    def _go_live(self, sub: Subscriber, head: int, *, announce: str | None) -> None:
+        # Nothing to replay, and nothing was published for this user while we read the
+        # head (``missed`` is still False): every event up to ``head`` is behind the
+        # client, every later one will be published to it. No need to read the log.
+        sub.last_seq, sub.live = head, True
+        if announce is not None:
+            self._offer_or_drop(sub, frames.ready_frame(head, announce))
+
+    def _offer_or_drop(self, sub: Subscriber, frame: bytes) -> None:
+        if not sub.outlet.offer(frame):
+            self.drop(sub, CloseCode.TOO_SLOW, "too slow: resume from your last seq")
 
     def follow(self, sub: Subscriber, since: int, *, announce: str | None = None) -> None:
         """Send ``sub`` every event after ``since`` from the log, then live ones."""
@@ -191,15 +211,15 @@ class SyncHub:
     def on_wake(self, user_id: int, seq: int | None) -> None:
         """Bus listener: the user's log may hold events (up to ``seq``) not yet seen here."""
         for sub in list(self._users.get(user_id, ())):
-            if sub.last_seq is not None and (seq is None or seq > sub.last_seq):
+            if sub.last_seq is None:
+                sub.missed = True  # it may be about to go live: make it read the log
+            elif seq is None or seq > sub.last_seq:
                 self._lagging(sub)
 
     def _fan_out(self, subs: set[Subscriber], events: list[AccountEvent]) -> None:
         shared: dict[int, bytes] = {}
         for sub in list(subs):
-            if sub.last_seq is None:
-                continue
-            if not sub.live:
+            if sub.last_seq is None or not sub.live:
                 sub.missed = True
                 continue
             for event in events:
@@ -284,8 +304,7 @@ class SyncHub:
                 sub.live = True
                 if sub.announce is not None:
                     epoch, sub.announce = sub.announce, None
-                    if not sub.outlet.offer(frames.ready_frame(sub.last_seq, epoch)):
-                        self.drop(sub, CloseCode.TOO_SLOW, "too slow: resume from your last seq")
+                    self._offer_or_drop(sub, frames.ready_frame(sub.last_seq, epoch))
                 return
 
     async def _resync(self, sub: Subscriber) -> None:

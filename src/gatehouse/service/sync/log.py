@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gatehouse.domain.errors import NotFound
-from gatehouse.domain.event_log import LogPosition, epoch_for, retention_cutoff
+from gatehouse.domain.event_log import LogPosition, epoch_for, needs_oldest, retention_cutoff
 from gatehouse.domain.events import AccountEvent
 from gatehouse.service.context import ServiceContext
 
 
-async def position(ctx: ServiceContext, user_id: int) -> LogPosition:
-    """The user's head seq, oldest kept seq and epoch."""
+async def position(ctx: ServiceContext, user_id: int, *, since: int | None = None) -> LogPosition:
+    """The user's head seq and epoch, and (when resuming from ``since`` needs it) the
+    oldest kept seq."""
     async with ctx.uow() as uow:
-        user = await uow.users.get(user_id)
-        if user is None:
+        found = await uow.events.head(user_id)
+        if found is None:
             raise NotFound("No such user.")
-        oldest = await uow.events.oldest_seq(user_id)
-        return LogPosition(
-            head=user.event_seq, oldest=oldest, epoch=epoch_for(user_id, user.created_at)
-        )
+        head, created_at = found
+        oldest = await uow.events.oldest_seq(user_id) if needs_oldest(since, head) else None
+        return LogPosition(head=head, oldest=oldest, epoch=epoch_for(user_id, created_at))
 
 
 async def read_after(

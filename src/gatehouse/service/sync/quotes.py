@@ -30,31 +30,26 @@ class QuoteWatch:
 
 class QuoteHub:
     def __init__(self) -> None:
-        self._watchers: dict[int, set[QuoteWatch]] = {}
+        # conid -> field selection -> watchers: one frame per selection, then plain writes.
+        self._watchers: dict[int, dict[frozenset[str], set[QuoteWatch]]] = {}
         self._latest: dict[int, dict[str, str]] = {}
-        self._on_first_watch: list[Callable[[int], None]] = []
 
     def watch(
         self, conid: int, fields: Iterable[str], outlet: Outlet, on_behind: Callable[[], None]
     ) -> QuoteWatch:
         handle = QuoteWatch(conid, frozenset(fields), outlet, on_behind)
-        first = conid not in self._watchers
-        self._watchers.setdefault(conid, set()).add(handle)
-        if first:
-            for listener in self._on_first_watch:
-                listener(conid)
+        self._watchers.setdefault(conid, {}).setdefault(handle.fields, set()).add(handle)
         return handle
 
     def unwatch(self, handle: QuoteWatch) -> None:
-        watchers = self._watchers.get(handle.conid)
+        groups = self._watchers.get(handle.conid, {})
+        watchers = groups.get(handle.fields)
         if watchers is not None:
             watchers.discard(handle)
             if not watchers:
-                del self._watchers[handle.conid]
-
-    def on_first_watch(self, listener: Callable[[int], None]) -> None:
-        """Be told when an instrument gets its first watcher (a feed may start quoting it)."""
-        self._on_first_watch.append(listener)
+                del groups[handle.fields]
+                if not groups:
+                    del self._watchers[handle.conid]
 
     def watched(self) -> set[int]:
         return set(self._watchers)
@@ -65,24 +60,23 @@ class QuoteHub:
     def publish(self, conid: int, values: Mapping[str, str], *, updated_ms: int) -> int:
         """Record and push changed fields; returns how many sockets were written to."""
         self._latest.setdefault(conid, {}).update(values)
-        watchers = self._watchers.get(conid)
-        if not watchers:
+        groups = self._watchers.get(conid)
+        if not groups:
             return 0
-        encoded: dict[frozenset[str], bytes | None] = {}
         sent = 0
-        for handle in list(watchers):
-            frame = encoded.get(handle.fields, b"")
-            if frame == b"":
-                frame = encoded[handle.fields] = market_data_frame(
-                    conid, values, handle.fields, updated_ms=updated_ms
-                )
+        behind: list[QuoteWatch] = []
+        for fields, watchers in list(groups.items()):
+            frame = market_data_frame(conid, values, fields, updated_ms=updated_ms)
             if frame is None:
                 continue
-            if handle.outlet.offer(frame):
-                sent += 1
-            else:
-                self.unwatch(handle)
-                handle.on_behind()
+            for handle in watchers:
+                if handle.outlet.offer(frame):
+                    sent += 1
+                else:
+                    behind.append(handle)
+        for handle in behind:
+            self.unwatch(handle)
+            handle.on_behind()
         return sent
 
 
