@@ -68,8 +68,9 @@ async def create_users(home: Path, count: int) -> list[tuple[str, str]]:
         task = progress.add_task("creating users", total=count)
         for i in range(count):
             name = f"bench{i:05d}"
-            await users.create(runtime.ctx, username=name, password=PASSWORD,
-                               email=f"{name}@example.com")
+            await users.create(
+                runtime.ctx, username=name, password=PASSWORD, email=f"{name}@example.com"
+            )
             uri = await users.enroll_totp(runtime.ctx, name, actor="bench")
             out.append((name, uri.split("secret=")[1].split("&")[0]))
             progress.advance(task)
@@ -99,7 +100,8 @@ class RawHttp:
         payload = json.dumps(body).encode()
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nhost: {self.host}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(payload)}\r\n\r\n".encode() + payload
+            f"content-length: {len(payload)}\r\n\r\n".encode()
+            + payload
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
@@ -111,8 +113,9 @@ class RawHttp:
         return status, json.loads(data)
 
 
-async def run_load(port: int, accounts: list[tuple[str, str]], clients: int,
-                   seconds: float) -> tuple[int, int, float]:
+async def run_load(
+    port: int, accounts: list[tuple[str, str]], clients: int, seconds: float
+) -> tuple[int, int, float]:
     queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
     for account in accounts:
         queue.put_nowait(account)
@@ -125,15 +128,17 @@ async def run_load(port: int, accounts: list[tuple[str, str]], clients: int,
         await http.connect()
         while time.perf_counter() < stop_at and not queue.empty():
             name, secret = queue.get_nowait()
-            status, started = await http.post("/v1/api/auth/login", {
-                "username": name, "password": PASSWORD, "platform": "gateway"})
+            status, started = await http.post(
+                "/v1/api/auth/login",
+                {"username": name, "password": PASSWORD, "platform": "gateway"},
+            )
             if status != 200:
                 failed += 1
                 continue
             code = totp.code_at(secret, at=datetime.now(UTC))
             status, _ = await http.post(
-                f"/v1/api/auth/login/{started['login_id']}/verify",
-                {"factor": "totp", "code": code})
+                f"/v1/api/auth/login/{started['login_id']}/verify", {"factor": "totp", "code": code}
+            )
             if status == 200:
                 done += 1
             else:
@@ -148,9 +153,11 @@ async def run_load(port: int, accounts: list[tuple[str, str]], clients: int,
 def _verify_loop(args: tuple[str, float]) -> int:
     hashed, seconds = args
     settings = Settings()
-    ph = PasswordHasher(time_cost=settings.argon2_time_cost,
-                        memory_cost=settings.argon2_memory_kib,
-                        parallelism=settings.argon2_parallelism)
+    ph = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
     count = 0
     stop_at = time.perf_counter() + seconds
     while time.perf_counter() < stop_at:
@@ -161,9 +168,11 @@ def _verify_loop(args: tuple[str, float]) -> int:
 
 def raw_verify_rate(processes: int, seconds: float) -> float:
     settings = Settings()
-    hashed = PasswordHasher(time_cost=settings.argon2_time_cost,
-                            memory_cost=settings.argon2_memory_kib,
-                            parallelism=settings.argon2_parallelism).hash(PASSWORD)
+    hashed = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    ).hash(PASSWORD)
     with multiprocessing.Pool(processes) as pool:
         began = time.perf_counter()
         counts = pool.map(_verify_loop, [(hashed, seconds)] * processes)
@@ -183,12 +192,18 @@ def main() -> None:
         home = Path(tmp) / "home"
         accounts = asyncio.run(create_users(home, count))
         port = free_port()
-        env = {**os.environ, "GATEHOUSE_HOME": str(home), "GATEHOUSE_RATE_LIMIT_LOGIN":
-               "1000000/minute", "GATEHOUSE_RATE_LIMIT_VERIFY": "1000000/minute",
-               "GATEHOUSE_THROTTLE_ADDRESS_FAILURES": "1000000"}
+        env = {
+            **os.environ,
+            "GATEHOUSE_HOME": str(home),
+            "GATEHOUSE_RATE_LIMIT_LOGIN": "1000000/minute",
+            "GATEHOUSE_RATE_LIMIT_VERIFY": "1000000/minute",
+            "GATEHOUSE_THROTTLE_ADDRESS_FAILURES": "1000000",
+        }
         server = subprocess.Popen(
             [sys.executable, "-m", "gatehouse.cli", "serve", "--port", str(port), "--no-demo"],
-            env=env, stdout=subprocess.DEVNULL)
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(200):
@@ -199,14 +214,17 @@ def main() -> None:
                     time.sleep(0.1)
             asyncio.run(run_load(port, accounts[:20], 4, 2))  # warm-up
             done, failed, elapsed = asyncio.run(
-                run_load(port, accounts[20:], args.clients, args.seconds))
+                run_load(port, accounts[20:], args.clients, args.seconds)
+            )
         finally:
             server.terminate()
             server.wait()
     rate = done / elapsed
     baseline = raw_verify_rate(cores, min(args.seconds, 10))
-    print(f"sign-ins (password + TOTP -> session): {rate:8.1f}/s "
-          f"({done} in {elapsed:.1f}s, {failed} failed, {args.clients} clients)")
+    print(
+        f"sign-ins (password + TOTP -> session): {rate:8.1f}/s "
+        f"({done} in {elapsed:.1f}s, {failed} failed, {args.clients} clients)"
+    )
     print(f"raw Argon2id verify, {cores} processes:   {baseline:8.1f}/s")
     print(f"ratio: {rate / baseline:.2f}  (goal >= 0.90)")
 

@@ -167,6 +167,7 @@ events = Table(
     Column("at", TS, nullable=False),
     Column("data", JSON, nullable=False, default=dict),
     UniqueConstraint("user_id", "seq", name="uq_events_user_seq"),
+    Index("ix_events_at", "at"),
 )
 
 mapper_registry = registry()
