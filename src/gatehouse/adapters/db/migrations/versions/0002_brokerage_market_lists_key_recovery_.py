@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
-import gatehouse.adapters.db.tables_trading
 from alembic import op
 
+import gatehouse.adapters.db.tables_trading
 
 revision: str = "0002"
 down_revision: str | None = "0001"
