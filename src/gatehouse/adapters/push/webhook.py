@@ -8,11 +8,12 @@ relay failure is logged, never raised: the device also polls.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 
 import httpx
+
+from gatehouse.adapters.http_retry import post_json
 
 log = logging.getLogger(__name__)
 
@@ -53,27 +54,16 @@ class WebhookPushRelay:
 
     async def post(self, client: httpx.AsyncClient, body: dict[str, object]) -> bool:
         """POST ``body``, retrying transient failures; True once the relay took it."""
-        attempts = self._retries + 1
-        for attempt in range(1, attempts + 1):
-            if attempt > 1:
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 2))
-            try:
-                response = await client.post(
-                    self._url, json=body, headers=self._headers, timeout=self._timeout
-                )
-            except httpx.TransportError as exc:
-                log.warning("push relay unreachable (attempt %d/%d): %s", attempt, attempts, exc)
-                continue
-            if response.is_success:
-                return True
-            if response.status_code == 429 or response.status_code >= 500:
-                log.warning(
-                    "push relay failed (attempt %d/%d): HTTP %d",
-                    attempt,
-                    attempts,
-                    response.status_code,
-                )
-                continue
-            log.warning("push relay refused the request: HTTP %d", response.status_code)
-            return False
-        return False
+        outcome = await post_json(
+            client,
+            self._url,
+            body,
+            what="push relay",
+            headers=self._headers,
+            timeout=self._timeout,
+            retries=self._retries,
+            backoff=self._backoff,
+        )
+        if outcome.refused:
+            log.warning("push relay refused the request: HTTP %d", outcome.status)
+        return outcome.ok

@@ -6,15 +6,12 @@ means the provider refused the message and is not retried. Failures raise Servic
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Mapping
 
 import httpx
 
+from gatehouse.adapters.http_retry import post_json
 from gatehouse.domain.errors import ServiceUnavailable
-
-log = logging.getLogger(__name__)
 
 
 class WebhookSmsSender:
@@ -57,36 +54,25 @@ class WebhookSmsSender:
             await self._send_with(client, phone, text)
 
     async def _send_with(self, client: httpx.AsyncClient, phone: str, text: str) -> None:
-        attempts = self._retries + 1
-        last_problem = ""
-        for attempt in range(1, attempts + 1):
-            if attempt > 1:
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 2))
-            try:
-                response = await client.post(
-                    self._url,
-                    json={"to": phone, "text": text},
-                    headers=self._headers,
-                    timeout=self._timeout,
-                )
-            except httpx.TransportError as exc:  # connection refused, reset, timeouts
-                last_problem = type(exc).__name__
-                log.warning("SMS provider unreachable (attempt %d/%d): %s", attempt, attempts, exc)
-                continue
-            status = response.status_code
-            if response.is_success:
-                return
-            if status == 429 or status >= 500:
-                last_problem = f"HTTP {status}"
-                log.warning(
-                    "SMS provider failed (attempt %d/%d): HTTP %d", attempt, attempts, status
-                )
-                continue
+        outcome = await post_json(
+            client,
+            self._url,
+            {"to": phone, "text": text},
+            what="SMS provider",
+            headers=self._headers,
+            timeout=self._timeout,
+            retries=self._retries,
+            backoff=self._backoff,
+        )
+        if outcome.ok:
+            return
+        if outcome.refused:
             raise ServiceUnavailable(
-                f"The SMS provider refused the message (HTTP {status}).",
-                provider_status=status,
+                f"The SMS provider refused the message (HTTP {outcome.status}).",
+                provider_status=outcome.status,
             )
         raise ServiceUnavailable(
-            f"The SMS provider could not be reached after {attempts} attempts ({last_problem}).",
-            attempts=attempts,
+            f"The SMS provider could not be reached after {outcome.attempts} attempts "
+            f"({outcome.problem}).",
+            attempts=outcome.attempts,
         )
