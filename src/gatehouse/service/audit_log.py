@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from gatehouse.domain.audit import AuditEntry, AuditEvent
+from gatehouse.domain.identity import User
 from gatehouse.service.ports import UnitOfWork
 
 
@@ -55,6 +56,13 @@ async def record(
             detail=detail,
         )
     )
+
+
+async def record_action(
+    uow: UnitOfWork, event: AuditEvent, user: User, *, at: datetime, actor: str, **detail: Any
+) -> None:
+    """Audit an action taken on ``user``'s account by ``actor`` (support, the CLI, the user)."""
+    await record(uow, event, at=at, user_id=user.id, username=user.username, actor=actor, **detail)
 
 
 def activity_view(entry: AuditEntry) -> dict[str, Any]:

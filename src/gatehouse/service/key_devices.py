@@ -115,12 +115,11 @@ async def issue_reenrollment(ctx: ServiceContext, username: str, *, actor: str) 
         if user is None:
             raise NotFound(f"No user named {username!r}.")
         body = await _issue(ctx, uow, user, ActivationKind.REENROLLMENT, actor=actor)
-        await audit_log.record(
+        await audit_log.record_action(
             uow,
             AuditEvent.KEY_REENROLLMENT_ISSUED,
+            user,
             at=ctx.clock.now(),
-            user_id=user.id,
-            username=user.username,
             actor=actor,
         )
         await uow.commit()
@@ -217,12 +216,11 @@ async def revoke(
         raise NotFound("No active Key device has that id.")
     now = ctx.clock.now()
     await uow.key.revoke_device(device_id, at=now, by=actor)
-    await audit_log.record(
+    await audit_log.record_action(
         uow,
         AuditEvent.KEY_REVOKED,
+        user,
         at=now,
-        user_id=user.id,
-        username=user.username,
         actor=actor,
         device_id=device_id,
         lost=lost,
@@ -239,12 +237,11 @@ async def remove_totp(
         return False
     user.totp_secret_sealed = None
     user.totp_last_step = None
-    await audit_log.record(
+    await audit_log.record_action(
         uow,
         AuditEvent.TOTP_REMOVED,
+        user,
         at=ctx.clock.now(),
-        user_id=user.id,
-        username=user.username,
         actor=actor,
         reason=reason,
     )

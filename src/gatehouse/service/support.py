@@ -66,12 +66,11 @@ async def show_user(ctx: ServiceContext, username: str, *, actor: str) -> dict[s
         assert user.id is not None
         devices = [d.view() for d in await uow.key.devices_for(user.id)]
         answers = await uow.recovery.answers(user.id)
-        await audit_log.record(
+        await audit_log.record_action(
             uow,
             AuditEvent.SUPPORT_VIEWED_USER,
+            user,
             at=ctx.clock.now(),
-            user_id=user.id,
-            username=user.username,
             actor=actor,
         )
         await uow.commit()
@@ -127,12 +126,11 @@ async def reset_factors(
         if card and await uow.cards.active_card(user.id) is not None:
             await uow.cards.deactivate_all(user.id)
             deactivated = True
-            await audit_log.record(
+            await audit_log.record_action(
                 uow,
                 AuditEvent.CARD_DEACTIVATED,
+                user,
                 at=ctx.clock.now(),
-                user_id=user.id,
-                username=user.username,
                 actor=actor,
             )
         result: dict[str, Any] = {
@@ -169,12 +167,11 @@ async def temporary_password(ctx: ServiceContext, username: str, *, actor: str) 
     password = generate_password(tokens=ctx.tokens)
     ended = await users.set_password(ctx, user.username, password, actor=actor, temporary=True)
     async with ctx.uow() as uow:
-        await audit_log.record(
+        await audit_log.record_action(
             uow,
             AuditEvent.SUPPORT_TEMPORARY_PASSWORD,
+            user,
             at=ctx.clock.now(),
-            user_id=user.id,
-            username=user.username,
             actor=actor,
         )
         await uow.commit()
@@ -221,12 +218,11 @@ async def identity_check(
                 account_policy=ctx.account_throttle,
                 address_policy=ctx.address_throttle,
             )
-        await audit_log.record(
+        await audit_log.record_action(
             uow,
             AuditEvent.SUPPORT_IDENTITY_CHECK,
+            user,
             at=now,
-            user_id=user.id,
-            username=user.username,
             actor=actor,
             matched=matched,
             verified=verified,
