@@ -35,9 +35,9 @@ from websockets.http11 import Request, Response
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import Runtime, build
-from gatehouse.domain.events import AccountEvent
-from gatehouse.domain.identity import Environment, Platform, User
-from gatehouse.service import sessions as session_service
+from gatehouse.domain.identity.users import Environment, Platform, User
+from gatehouse.domain.sync.events import AccountEvent
+from gatehouse.service.identity import sessions as session_service
 from gatehouse.settings import Settings
 
 CONID = 265598_000  # not an instrument the simulator quotes: only the benchmark's ticks

@@ -30,8 +30,8 @@ import httpx
 
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.bootstrap import build
-from gatehouse.domain.factors import totp
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import totp
+from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 
 PASSWORD = "Bench-Mark-Password-2026!"

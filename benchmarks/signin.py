@@ -31,8 +31,8 @@ from argon2 import PasswordHasher
 from rich.progress import Progress
 
 from gatehouse.bootstrap import build
-from gatehouse.domain.factors import totp
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import totp
+from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 
 PASSWORD = "Bench-Mark-Password-2026!"

@@ -25,9 +25,9 @@ from gatehouse.adapters.db.schema import metadata
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import build
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.factors import totp
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import totp
 from gatehouse.service.demo import DemoAccount, create_demo
+from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"

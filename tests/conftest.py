@@ -12,7 +12,7 @@ import pytest
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import Runtime, build
 from gatehouse.domain.clock import FakeClock
-from gatehouse.service import users
+from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 from tests.support.backends import database
 from tests.support.server import serving

@@ -34,13 +34,13 @@ from gatehouse.domain.randomness import SecureTokens, TokenSource
 from gatehouse.domain.trading.calendar import TradingCalendar
 from gatehouse.domain.trading.margin import AccountType
 from gatehouse.service.context import KeyConfig, RecoveryConfig, ServiceContext, SignInConfig
-from gatehouse.service.ports import EventBus, SmsSender
-from gatehouse.service.ports_access import Mailer, PushDelivery
+from gatehouse.service.identity.ports import Mailer, PushDelivery, SmsSender
 from gatehouse.service.sync.node import SyncConfig, SyncNode
-from gatehouse.service.ticker import MarketTicker
+from gatehouse.service.sync.ports import EventBus
 from gatehouse.service.trading.book_cache import AccountBooks
 from gatehouse.service.trading.config import TradingConfig
 from gatehouse.service.trading.matching_engine import MatchingEngine
+from gatehouse.service.trading.ticker import MarketTicker
 from gatehouse.settings import Settings
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gatehouse.domain.identity import Platform
-from gatehouse.domain.passwords import PasswordPolicy
-from gatehouse.domain.sessions import SessionLimits
-from gatehouse.domain.throttle import ThrottlePolicy
+from gatehouse.domain.identity.passwords import PasswordPolicy
+from gatehouse.domain.identity.sessions import SessionLimits
+from gatehouse.domain.identity.throttle import ThrottlePolicy
+from gatehouse.domain.identity.users import Platform
 
 
 class Settings(BaseSettings):

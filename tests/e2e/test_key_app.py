@@ -12,8 +12,8 @@ from tests.support.signin import started_login
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, ProgressBar, Static
 
-from gatehouse.domain.factors import totp
-from gatehouse.key.app import CodesScreen, EnrollScreen, KeyApp, PushScreen
+from gatehouse.clients.key.app import CodesScreen, EnrollScreen, KeyApp, PushScreen
+from gatehouse.domain.identity.factors import totp
 
 PIN = "246810"
 

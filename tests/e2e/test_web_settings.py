@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.support.browser import chromium, expect, new_page, page_url, sign_in_with_totp
 
-from gatehouse.domain.factors import totp
+from gatehouse.domain.identity.factors import totp
 
 
 @pytest.fixture(params=["sqlite"])

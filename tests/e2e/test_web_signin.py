@@ -13,7 +13,7 @@ from tests.support.browser import (
 )
 from tests.support.signin import latest_sms_code
 
-from gatehouse.service import users
+from gatehouse.service.identity import users
 
 
 @pytest.fixture(params=["sqlite"])
@@ -153,7 +153,7 @@ async def test_a_gatehouse_key_push_shows_the_number_and_signs_in_when_approved(
 ):
     from tests.support.access import enrolled_device, key_client
 
-    from gatehouse.domain.factors import push
+    from gatehouse.domain.identity.factors import push
 
     device = await enrolled_device(client, alice, clock)
     page = await new_page(browser)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from tests.conftest import make_user
 from tests.support.market import AAPL, MSFT, events_of, signed_in
 
-from gatehouse.service.ticker import MarketTicker
+from gatehouse.service.trading.ticker import MarketTicker
 
 ALERTS = "/v1/api/alerts"
 

@@ -17,8 +17,8 @@ from tests.conftest import make_user
 from tests.support.signin import bearer, challenge, full_signin, started_login
 from tests.support.state import snapshot
 
-from gatehouse.domain.factors import totp
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import totp
+from gatehouse.service.identity import users
 
 LOGIN = {"username": "alice", "password": "Correct-Horse-42-battery", "platform": "gateway"}
 BODIES: dict[str, Any] = {

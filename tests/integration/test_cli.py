@@ -21,11 +21,12 @@ from sqlalchemy import Table, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support.backends import PG_ENV, require
 
-from gatehouse.adapters.db import migrate, tables
+from gatehouse.adapters.db import migrate
+from gatehouse.adapters.db.identity import tables
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.bootstrap import Runtime, build
-from gatehouse.domain.factors import card
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import card
+from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 
 PASSWORD = "Correct-Horse-42-battery"

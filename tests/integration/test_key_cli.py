@@ -13,8 +13,8 @@ from tests.support.access import activation_code, push_number, session_token
 from tests.support.signin import started_login
 from typer.testing import CliRunner
 
-from gatehouse.cli import app as cli_app
-from gatehouse.domain.factors import totp
+from gatehouse.cli.app import app as cli_app
+from gatehouse.domain.identity.factors import totp
 
 
 @pytest.fixture(params=["sqlite"])

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.support.signin import started_login, verify
 
-from gatehouse.domain.factors import totp
+from gatehouse.domain.identity.factors import totp
 
 
 def code_off_by(secret, clock, steps):

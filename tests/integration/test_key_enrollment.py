@@ -10,10 +10,10 @@ from tests.support.access import activation_code, enroll_with, session_token, sn
 from tests.support.signin import bearer, login, started_login, verify
 from tests.support.state import audit_events
 
-from gatehouse.adapters.db import tables_key
-from gatehouse.domain.factors import totp
-from gatehouse.sdk.key_client import public_key_text
-from gatehouse.service import key_devices, users
+from gatehouse.adapters.db.identity import tables_key
+from gatehouse.clients.sdk.key_client import public_key_text
+from gatehouse.domain.identity.factors import totp
+from gatehouse.service.identity import key_devices, users
 
 
 async def test_a_device_enrolls_with_an_activation_code_once(client, runtime, alice, clock):

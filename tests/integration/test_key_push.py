@@ -21,8 +21,8 @@ from tests.support.signin import bearer, started_login, verify
 from tests.support.state import audit_events, throttle_failures
 from websockets.asyncio.client import connect
 
-from gatehouse.domain.factors import push, totp
-from gatehouse.domain.throttle import account_key
+from gatehouse.domain.identity.factors import push, totp
+from gatehouse.domain.identity.throttle import account_key
 
 
 async def _user_id(runtime, username):

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from tests.conftest import make_user
 from tests.support.market import events_of, signed_in
 
-from gatehouse.domain.layouts import MAX_DOCUMENT_BYTES
+from gatehouse.domain.lists.layouts import MAX_DOCUMENT_BYTES
 
 LAYOUTS = "/v1/api/layouts"
 DOCUMENT = {"panes": [{"kind": "watchlist", "id": "1234"}, {"kind": "chart", "conid": 265598}],

@@ -11,7 +11,7 @@ import pytest
 from tests.support.backends import in_ci
 from tests.support.signin import login, verify
 
-from gatehouse.service import users
+from gatehouse.service.identity import users
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from tests.support.state import audit_events
 
 from gatehouse.adapters.mail.smtp import SmtpMailer
 from gatehouse.domain.errors import ServiceUnavailable
-from gatehouse.domain.throttle import account_key
-from gatehouse.service.recovery import SAME_ANSWER
+from gatehouse.domain.identity.throttle import account_key
+from gatehouse.service.identity.recovery import SAME_ANSWER
 
 NEW_PASSWORD = "Fresh-Meadow-73-lantern"
 PUBLIC = "https://broker.example.com"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from tests.support.access import sms_code_when_sent, snapshot
 from tests.support.signin import bearer, full_signin, login
 
-from gatehouse.domain.factors import totp
+from gatehouse.domain.identity.factors import totp
 
 NEW_PASSWORD = "Fresh-Meadow-73-lantern"
 CHOSEN = [

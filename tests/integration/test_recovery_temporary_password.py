@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.support.access import snapshot
 from tests.support.signin import bearer, full_signin, latest_sms_code, login, verify
 
-from gatehouse.service import support
+from gatehouse.service.support import console as support
 
 NEW_PASSWORD = "Fresh-Meadow-73-lantern"
 

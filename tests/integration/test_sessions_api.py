@@ -10,8 +10,8 @@ import pytest
 from tests.conftest import make_user
 from tests.support.signin import bearer, full_signin, login, verify
 
-from gatehouse.domain.factors import totp
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import totp
+from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 
 LIMITS = Settings().session_limits()

@@ -20,8 +20,8 @@ from tests.support.signin import (
     verify,
 )
 
-from gatehouse.domain.factors import card, totp
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import card, totp
+from gatehouse.service.identity import users
 
 PLATFORMS = ["web", "workstation", "mobile", "gateway"]
 ENVIRONMENTS = ["live", "paper"]

@@ -22,9 +22,9 @@ from tests.support.signin import (
 from tests.support.state import audit_events, snapshot, throttle_failures
 
 from gatehouse.adapters.crypto.argon2_hasher import Argon2Hasher
-from gatehouse.domain.factors import totp
-from gatehouse.domain.throttle import account_key, address_key, unknown_name_key
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import totp
+from gatehouse.domain.identity.throttle import account_key, address_key, unknown_name_key
+from gatehouse.service.identity import users
 
 WRONG = "Wrong-Horse-42-battery"
 PLATFORMS = ["web", "workstation", "mobile", "gateway"]

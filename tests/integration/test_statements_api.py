@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import make_user
 from tests.support.market import AAPL, MSFT, SPY, events_of, signed_in
 
-from gatehouse.domain.identity import Environment
+from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.trading.accounts import BrokerageAccount
 from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.ledger import CashEntry, CashEntryKind, RealizedLot

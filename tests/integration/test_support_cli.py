@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from gatehouse import cli
 from gatehouse.bootstrap import build
-from gatehouse.domain.recovery import SecurityAnswer, normalize_answer
-from gatehouse.service import messages, users
+from gatehouse.domain.identity.recovery import SecurityAnswer, normalize_answer
+from gatehouse.service.identity import users
+from gatehouse.service.support import messages
 
 
 @pytest.fixture(params=["sqlite"])

@@ -13,8 +13,8 @@ from tests.support.access import (
 )
 from tests.support.signin import bearer, full_signin, login
 
-from gatehouse.domain.throttle import account_key
-from gatehouse.service import users
+from gatehouse.domain.identity.throttle import account_key
+from gatehouse.service.identity import users
 
 SUPPORT = "/v1/api/support/users"
 

@@ -22,9 +22,9 @@ from gatehouse.adapters.bus.redis import RedisBus
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import Runtime, build
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.identity import Environment, Platform
-from gatehouse.domain.sessions import EndReason
-from gatehouse.service import sessions
+from gatehouse.domain.identity.sessions import EndReason
+from gatehouse.domain.identity.users import Environment, Platform
+from gatehouse.service.identity import sessions
 
 
 @dataclass

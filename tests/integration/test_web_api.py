@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from tests.support.signin import bearer, full_signin, latest_sms_code
 from tests.support.state import snapshot
 
-from gatehouse.adapters.db import tables as t
-from gatehouse.adapters.db import tables_passkeys as p
+from gatehouse.adapters.db.identity import tables as t
+from gatehouse.adapters.db.identity import tables_passkeys as p
 from gatehouse.bootstrap import Runtime
-from gatehouse.domain.factors import totp
-from gatehouse.domain.identity import Environment, Platform
-from gatehouse.service import sessions
+from gatehouse.domain.identity.factors import totp
+from gatehouse.domain.identity.users import Environment, Platform
+from gatehouse.service.identity import sessions
 
 
 @pytest.fixture

@@ -11,13 +11,14 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from gatehouse.adapters.db import tables_key, tables_messages, tables_recovery
+from gatehouse.adapters.db.identity import tables_key, tables_recovery
+from gatehouse.adapters.db.support import tables as tables_messages
 from gatehouse.bootstrap import Runtime
+from gatehouse.clients.sdk.key_client import DeviceIdentity, KeyClient, public_key_text
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.factors import push
-from gatehouse.domain.identity import Role
-from gatehouse.sdk.key_client import DeviceIdentity, KeyClient, public_key_text
-from gatehouse.service import users
+from gatehouse.domain.identity.factors import push
+from gatehouse.domain.identity.users import Role
+from gatehouse.service.identity import users
 from tests.support import state
 from tests.support.signin import bearer, full_signin
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.factors import totp
+from gatehouse.domain.identity.factors import totp
 from tests.support.backends import in_ci
 
 CHROMIUM = os.environ.get("GATEHOUSE_CHROMIUM", "/usr/bin/chromium")

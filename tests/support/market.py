@@ -8,7 +8,7 @@ import httpx
 
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.sync.events import AccountEvent
 from tests.support.signin import bearer, full_signin
 
 AAPL, MSFT, SPY = 265598, 272093, 756733

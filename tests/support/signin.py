@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.factors import totp
+from gatehouse.domain.identity.factors import totp
 
 
 async def login(

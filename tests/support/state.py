@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from gatehouse.adapters.db import tables as t
+from gatehouse.adapters.db.identity import tables as t
+from gatehouse.adapters.db.sync import tables as sync_tables
 from gatehouse.bootstrap import Runtime
 
 
@@ -48,7 +49,7 @@ async def snapshot(runtime: Runtime) -> dict[str, Any]:
             "asked_cells": await rows(select(cc.label).where(cc.asked_at.is_not(None))),
             "audit": await count(t.audit_log),
             "sms": await count(t.sms_outbox),
-            "events": await count(t.events),
+            "events": await count(sync_tables.events),
         }
 
 

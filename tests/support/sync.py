@@ -10,7 +10,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from gatehouse.bootstrap import Runtime
-from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.sync.events import AccountEvent
 
 
 def ws_url(base_url: str, path: str = "/v1/api/events") -> str:

@@ -12,11 +12,11 @@ import httpx
 
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.events import AccountEvent
-from gatehouse.domain.identity import Environment, Platform
+from gatehouse.domain.identity.users import Environment, Platform
+from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.domain.trading.quotes import Bar, Quote
-from gatehouse.service import sessions
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity import sessions
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading import matching_engine
 from tests.support.signin import bearer, full_signin
 

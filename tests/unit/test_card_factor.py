@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gatehouse.domain.errors import CardSpent, InvalidCode, InvalidInput
-from gatehouse.domain.factors import card
+from gatehouse.domain.identity.factors import card
 from gatehouse.domain.randomness import SeededTokens
 
 KEY = b"k" * 32

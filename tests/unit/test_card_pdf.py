@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gatehouse.adapters.documents.card_pdf import render_card_pdf, render_card_text
-from gatehouse.domain.factors import card
+from gatehouse.domain.identity.factors import card
 from gatehouse.domain.randomness import SeededTokens
 
 ISSUED = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)

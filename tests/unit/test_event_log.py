@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gatehouse.domain.event_log import (
+from gatehouse.domain.sync.event_log import (
     LogPosition,
     ResumePlan,
     epoch_for,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gatehouse.ibot import parse
-from gatehouse.ibot.intents import OrderPreview
+from gatehouse.clients.ibot import parse
+from gatehouse.clients.ibot.intents import OrderPreview
 
 Q = "quote"
 A = "account"

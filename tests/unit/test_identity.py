@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from gatehouse.domain.errors import InvalidInput
-from gatehouse.domain.identity import (
+from gatehouse.domain.identity.users import (
     MAX_LOGIN_NAME,
     Environment,
     User,
@@ -17,7 +17,7 @@ from gatehouse.domain.identity import (
     new_account_ids,
 )
 from gatehouse.domain.randomness import SecureTokens, SeededTokens
-from gatehouse.service.users import paper_username_for
+from gatehouse.service.identity.users import paper_username_for
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ import stat
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gatehouse.clients.key.actions import describe_offset, parse_enrollment_uri
+from gatehouse.clients.key.store import Account, DeviceFile, KeyStoreError, WrongPin
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.factors import totp
-from gatehouse.key.actions import describe_offset, parse_enrollment_uri
-from gatehouse.key.store import Account, DeviceFile, KeyStoreError, WrongPin
-from gatehouse.service.login_signals import LoginSignals
+from gatehouse.domain.identity.factors import totp
+from gatehouse.service.identity.login_signals import LoginSignals
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ACCOUNT = Account("http://127.0.0.1:5000", "alice", "dev1", "Phone", "Gatehouse", "2026-01-05")

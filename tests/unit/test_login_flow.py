@@ -8,7 +8,7 @@ import pytest
 
 from gatehouse.domain.clock import FakeClock
 from gatehouse.domain.errors import LoginExpired, LoginNotFound
-from gatehouse.domain.login_flow import Factor, LoginAttempt, LoginState
+from gatehouse.domain.identity.login_flow import Factor, LoginAttempt, LoginState
 
 
 def attempt_at(clock: FakeClock, ttl: int = 300) -> LoginAttempt:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gatehouse.domain.errors import InvalidInput, PasskeyRejected
-from gatehouse.domain.factors import passkey
+from gatehouse.domain.identity.factors import passkey
 
 SIGNED_IN = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gatehouse.domain.errors import WeakPassword
-from gatehouse.domain.passwords import PasswordPolicy, check_password, generate_password
+from gatehouse.domain.identity.passwords import PasswordPolicy, check_password, generate_password
 from gatehouse.domain.randomness import SecureTokens, SeededTokens
 
 DEFAULT = PasswordPolicy()

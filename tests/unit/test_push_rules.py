@@ -17,7 +17,7 @@ from gatehouse.domain.errors import (
     PushAlreadyDecided,
     StaleRequest,
 )
-from gatehouse.domain.factors import push
+from gatehouse.domain.identity.factors import push
 from gatehouse.domain.randomness import SeededTokens
 
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from gatehouse.domain import key_devices, recovery
 from gatehouse.domain.clock import FakeClock
 from gatehouse.domain.errors import (
     InvalidActivationCode,
@@ -14,6 +13,7 @@ from gatehouse.domain.errors import (
     InvalidRecoveryToken,
     RecoveryNotFound,
 )
+from gatehouse.domain.identity import key_devices, recovery
 from gatehouse.domain.randomness import SeededTokens
 
 KEY = b"k" * 32

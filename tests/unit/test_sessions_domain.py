@@ -9,9 +9,7 @@ import pytest
 
 from gatehouse.domain.clock import FakeClock
 from gatehouse.domain.errors import InvalidInput
-from gatehouse.domain.identity import Platform
-from gatehouse.domain.randomness import SecureTokens, SeededTokens
-from gatehouse.domain.sessions import (
+from gatehouse.domain.identity.sessions import (
     EndReason,
     Session,
     SessionLimits,
@@ -20,6 +18,8 @@ from gatehouse.domain.sessions import (
     new_token,
     token_hash,
 )
+from gatehouse.domain.identity.users import Platform
+from gatehouse.domain.randomness import SecureTokens, SeededTokens
 from gatehouse.settings import Settings
 
 # The operator defaults, in minutes: (idle, lifetime).

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gatehouse.domain.errors import ChallengeExpired, InvalidCode, InvalidInput, ResendLimit
-from gatehouse.domain.factors import sms
+from gatehouse.domain.identity.factors import sms
 from gatehouse.domain.randomness import SeededTokens
 
 NOW = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from gatehouse.domain.clock import FakeClock
-from gatehouse.domain.throttle import (
+from gatehouse.domain.identity.throttle import (
     Throttle,
     ThrottlePolicy,
     Verdict,

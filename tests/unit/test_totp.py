@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from gatehouse.domain.errors import CodeReused, InvalidCode
-from gatehouse.domain.factors import totp
+from gatehouse.domain.identity.factors import totp
 from gatehouse.domain.randomness import SeededTokens
 
 # RFC 4226 Appendix D / RFC 6238 Appendix B (SHA-1) shared secret: ASCII "12345678901234567890".

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from gatehouse.domain.errors import CsrfFailed, NotAuthenticated, PasswordChangeRequired
-from gatehouse.domain.sessions import csrf_matches
-from gatehouse.service import sessions
+from gatehouse.domain.identity.sessions import csrf_matches
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity import sessions
+from gatehouse.service.identity.sessions import Principal
 
 SESSION_COOKIE = "gatehouse_session"
 CSRF_HEADER = "x-csrf-token"

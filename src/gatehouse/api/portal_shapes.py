@@ -19,7 +19,7 @@ from gatehouse.domain.errors import InvalidInput
 from gatehouse.domain.trading.accounts import BrokerageAccount
 from gatehouse.domain.trading.instruments import find_conid
 from gatehouse.domain.trading.margin import MarginSnapshot
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading.portfolio import AccountFigures, Holding, Holdings
 from gatehouse.service.trading.views import cents, millis, number, position_view
 

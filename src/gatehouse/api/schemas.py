@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from gatehouse.domain.identity import Environment, Platform
+from gatehouse.domain.identity.users import Environment, Platform
 
 
 class Body(BaseModel):

@@ -5,26 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gatehouse.domain.clock import Clock
-from gatehouse.domain.identity import Platform
-from gatehouse.domain.passwords import PasswordPolicy
+from gatehouse.domain.identity.passwords import PasswordPolicy
+from gatehouse.domain.identity.sessions import SessionLimits
+from gatehouse.domain.identity.throttle import ThrottlePolicy
+from gatehouse.domain.identity.users import Platform
 from gatehouse.domain.randomness import TokenSource
-from gatehouse.domain.sessions import SessionLimits
-from gatehouse.domain.throttle import ThrottlePolicy
 from gatehouse.domain.trading.calendar import TradingCalendar
-from gatehouse.service.login_signals import LoginSignals
-from gatehouse.service.ports import (
-    MarketData,
+from gatehouse.service.identity.login_signals import LoginSignals
+from gatehouse.service.identity.ports import (
+    DeviceChannels,
+    Mailer,
     PasswordHasher,
-    RateLimiter,
+    PushDelivery,
     Sealer,
     SmsSender,
-    UnitOfWorkFactory,
 )
-from gatehouse.service.ports_access import DeviceChannels, Mailer, PushDelivery
-from gatehouse.service.ports_market import StatementDocuments
-from gatehouse.service.principal_cache import PrincipalCache
+from gatehouse.service.identity.principal_cache import PrincipalCache
+from gatehouse.service.ports import RateLimiter, UnitOfWorkFactory
 from gatehouse.service.trading.book_cache import AccountBooks
 from gatehouse.service.trading.config import TradingConfig
+from gatehouse.service.trading.ports import MarketData, StatementDocuments
 
 
 @dataclass(frozen=True)

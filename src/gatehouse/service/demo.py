@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gatehouse.domain.passwords import generate_password
-from gatehouse.service import users
+from gatehouse.domain.identity.passwords import generate_password
 from gatehouse.service.context import ServiceContext
+from gatehouse.service.identity import users
 
 DEMO_USERNAME = "demo"
 

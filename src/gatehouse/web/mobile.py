@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from gatehouse.domain.identity import Platform
+from gatehouse.domain.identity.users import Platform
 from gatehouse.web.pages import safe_next
 from gatehouse.web.rendering import (
     asset_version,

@@ -11,7 +11,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from gatehouse.domain.identity import Platform
+from gatehouse.domain.identity.users import Platform
 from gatehouse.web.rendering import render, signed_in, to_sign_in
 
 router = APIRouter(include_in_schema=False)

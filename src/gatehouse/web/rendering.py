@@ -18,11 +18,11 @@ from fastapi.templating import Jinja2Templates
 from gatehouse import __version__
 from gatehouse.api.auth import SESSION_COOKIE
 from gatehouse.domain.errors import NotAuthenticated
-from gatehouse.domain.identity import Platform
-from gatehouse.domain.sessions import csrf_token_for
-from gatehouse.service import sessions
+from gatehouse.domain.identity.sessions import csrf_token_for
+from gatehouse.domain.identity.users import Platform
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity import sessions
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.settings import Settings
 
 WEB_ROOT = Path(__file__).parent

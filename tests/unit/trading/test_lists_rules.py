@@ -8,18 +8,18 @@ from decimal import Decimal
 import pytest
 
 from gatehouse.domain.errors import InvalidInput, LayoutTooLarge, UnknownInstrument
-from gatehouse.domain.layouts import MAX_DOCUMENT_BYTES, check_document
-from gatehouse.domain.layouts import check_name as layout_name
-from gatehouse.domain.trading.alerts import (
+from gatehouse.domain.lists.alerts import (
     AlertOperator,
     PriceAlert,
     parse_ibkr_request,
     parse_price,
     parse_request,
 )
+from gatehouse.domain.lists.layouts import MAX_DOCUMENT_BYTES, check_document
+from gatehouse.domain.lists.layouts import check_name as layout_name
+from gatehouse.domain.lists.watchlists import WatchlistRow, check_list_id, parse_rows
 from gatehouse.domain.trading.quotes import Quote
-from gatehouse.domain.trading.watchlists import WatchlistRow, check_list_id, parse_rows
-from gatehouse.service.quote_feed import QuoteFeed
+from gatehouse.service.trading.quote_feed import QuoteFeed
 
 AAPL, MSFT = 265598, 272093
 

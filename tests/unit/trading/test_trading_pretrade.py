@@ -20,7 +20,7 @@ from gatehouse.domain.errors import (
     UnknownInstrument,
     WrongEnvironment,
 )
-from gatehouse.domain.identity import Environment
+from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.trading.ledger import Book, apply_fill, deposit
 from gatehouse.domain.trading.margin import AccountType
 from gatehouse.domain.trading.matching import apply_match, match

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gatehouse.domain.events import AccountEvent
-from gatehouse.service.ports import EventListener, WakeListener
+from gatehouse.domain.sync.events import AccountEvent
+from gatehouse.service.sync.ports import EventListener, WakeListener
 
 
 class MemoryBus:

@@ -42,8 +42,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from gatehouse.domain.clock import as_utc
-from gatehouse.domain.events import AccountEvent
-from gatehouse.service.ports import EventListener, WakeListener
+from gatehouse.domain.sync.events import AccountEvent
+from gatehouse.service.sync.ports import EventListener, WakeListener
 
 logger = logging.getLogger("gatehouse.bus.redis")
 FAILURES = (RedisError, OSError)

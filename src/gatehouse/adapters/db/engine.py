@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from gatehouse.adapters.db.tables import map_entities
+from gatehouse.adapters.db.identity import tables as identity_tables
+from gatehouse.adapters.db.sync import tables as sync_tables
 
 
 def is_sqlite(url: str) -> bool:
@@ -16,7 +17,8 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     """An engine for ``url``; ``schema`` puts PostgreSQL tables in that schema (tests)."""
-    map_entities()
+    identity_tables.map_entities()
+    sync_tables.map_entities()
     if is_sqlite(url):
         # One connection: SQLite has one writer anyway, and a single connection makes
         # lock upgrades ("database is locked") impossible inside one process. See ADR 0002.

@@ -1,22 +1,18 @@
 """The whole schema: imports every table module so ``metadata`` knows all tables.
 
-Each area keeps its tables in its own module (``tables.py`` for identity and sign-in,
-``tables_<area>.py`` for the others) on the shared ``metadata``; add new modules here.
+Each context keeps its tables in ``adapters/db/<context>/tables*.py`` on the shared
+``metadata`` (``metadata.py``); add new modules here.
 Alembic, the engine and the tests import this module, never a single table module.
 """
 
 from __future__ import annotations
 
-from gatehouse.adapters.db import (
-    tables,
-    tables_key,
-    tables_lists,
-    tables_messages,
-    tables_passkeys,
-    tables_recovery,
-    tables_trading,
-)
-from gatehouse.adapters.db.tables import metadata
+from gatehouse.adapters.db.identity import tables, tables_key, tables_passkeys, tables_recovery
+from gatehouse.adapters.db.lists import tables as tables_lists
+from gatehouse.adapters.db.metadata import metadata
+from gatehouse.adapters.db.support import tables as tables_messages
+from gatehouse.adapters.db.sync import tables as tables_sync
+from gatehouse.adapters.db.trading import tables as tables_trading
 
 __all__ = [
     "metadata",
@@ -26,5 +22,6 @@ __all__ = [
     "tables_messages",
     "tables_passkeys",
     "tables_recovery",
+    "tables_sync",
     "tables_trading",
 ]

@@ -7,51 +7,45 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gatehouse.adapters.db.passkey_repository import SqlPasskeys
-from gatehouse.adapters.db.repositories import (
+from gatehouse.adapters.db.identity.directory import SqlDirectory
+from gatehouse.adapters.db.identity.key_devices import SqlKeyRepository
+from gatehouse.adapters.db.identity.passkeys import SqlPasskeys
+from gatehouse.adapters.db.identity.recovery import SqlRecoveryRepository
+from gatehouse.adapters.db.identity.repositories import (
     SqlAudit,
     SqlCards,
-    SqlEvents,
     SqlLogins,
     SqlSessions,
     SqlSmsOutbox,
     SqlThrottles,
     SqlUsers,
 )
-from gatehouse.adapters.db.repositories_key import SqlKeyRepository
-from gatehouse.adapters.db.repositories_lists import SqlAlerts, SqlLayouts, SqlWatchlists
-from gatehouse.adapters.db.repositories_messages import SqlDirectory, SqlMessageRepository
-from gatehouse.adapters.db.repositories_orders import SqlOrders, SqlTransfers
-from gatehouse.adapters.db.repositories_recovery import SqlRecoveryRepository
-from gatehouse.adapters.db.repositories_trading import SqlBrokerage, SqlStatementRecords
-from gatehouse.service.ports import (
+from gatehouse.adapters.db.lists.repositories import SqlAlerts, SqlLayouts, SqlWatchlists
+from gatehouse.adapters.db.support.repositories import SqlMessageRepository
+from gatehouse.adapters.db.sync.repositories import SqlEvents
+from gatehouse.adapters.db.trading.brokerage import SqlBrokerage, SqlStatementRecords
+from gatehouse.adapters.db.trading.orders import SqlOrders, SqlTransfers
+from gatehouse.service.identity.ports import (
     AuditRepository,
     CardRepository,
-    EventPublisher,
-    EventRepository,
+    DirectoryRepository,
+    KeyRepository,
     LoginRepository,
     PasskeyRepository,
+    RecoveryRepository,
     SessionRepository,
     SmsOutboxRepository,
     ThrottleRepository,
-    UnitOfWork,
     UserRepository,
 )
-from gatehouse.service.ports_access import (
-    DirectoryRepository,
-    KeyRepository,
-    MessageRepository,
-    RecoveryRepository,
-)
-from gatehouse.service.ports_market import (
-    AlertRepository,
-    LayoutRepository,
-    StatementRecords,
-    WatchlistRepository,
-)
-from gatehouse.service.ports_trading import (
+from gatehouse.service.lists.ports import AlertRepository, LayoutRepository, WatchlistRepository
+from gatehouse.service.ports import UnitOfWork
+from gatehouse.service.support.ports import MessageRepository
+from gatehouse.service.sync.ports import EventPublisher, EventRepository
+from gatehouse.service.trading.ports import (
     BrokerageRepository,
     OrderRepository,
+    StatementRecords,
     TransferRepository,
 )
 

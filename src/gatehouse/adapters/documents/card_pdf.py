@@ -10,7 +10,7 @@ from datetime import datetime
 
 from fpdf import FPDF
 
-from gatehouse.domain.factors.card import COLUMNS, ROWS
+from gatehouse.domain.identity.factors.card import COLUMNS, ROWS
 
 TITLE = "Gatehouse security code card"
 INSTRUCTIONS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from gatehouse.service.ports_access import PushDelivery
+from gatehouse.service.identity.ports import PushDelivery
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from gatehouse.service.ports_access import DeviceSender
+from gatehouse.service.identity.ports import DeviceSender
 
 log = logging.getLogger(__name__)
 

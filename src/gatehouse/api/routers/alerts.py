@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
-from gatehouse.service import alerts
+from gatehouse.service.lists import alerts
 
 router = APIRouter(tags=["alerts"])
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import Field, StrictStr
 
-from gatehouse import ibot
 from gatehouse.api.auth import CurrentPrincipal
 from gatehouse.api.schemas import Body
+from gatehouse.clients import ibot
 
 router = APIRouter(tags=["assistant"])
 

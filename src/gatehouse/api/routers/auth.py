@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from gatehouse.api.auth import SESSION_COOKIE, Ctx, client_address
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import ChallengeBody, LoginBody, VerifyBody
-from gatehouse.domain.identity import Platform
-from gatehouse.service import login_status, signin
-from gatehouse.service.sessions import SessionGrant
+from gatehouse.domain.identity.users import Platform
+from gatehouse.service.identity import login_status, signin
+from gatehouse.service.identity.sessions import SessionGrant
 
 router = APIRouter(tags=["sign-in"])
 

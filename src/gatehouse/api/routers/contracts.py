@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from gatehouse.api.auth import CurrentPrincipal
 from gatehouse.api.schemas import Body
-from gatehouse.service import contracts
+from gatehouse.service.trading import contracts
 
 router = APIRouter(tags=["contracts"])
 

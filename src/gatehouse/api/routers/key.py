@@ -19,9 +19,9 @@ from pydantic import Field, StrictInt, StrictStr
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
 from gatehouse.api.schemas import Body
 from gatehouse.domain.errors import GatehouseError
-from gatehouse.domain.key_devices import KeyDevice
-from gatehouse.service import key_devices, push_approval
+from gatehouse.domain.identity.key_devices import KeyDevice
 from gatehouse.service.context import ServiceContext
+from gatehouse.service.identity import key_devices, push_approval
 
 router = APIRouter(tags=["key"])
 

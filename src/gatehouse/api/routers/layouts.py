@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
-from gatehouse.service import layouts
+from gatehouse.service.lists import layouts
 
 router = APIRouter(prefix="/layouts", tags=["layouts"])
 

@@ -10,7 +10,7 @@ from pydantic import StrictInt, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
 from gatehouse.api.schemas import Body
-from gatehouse.service import market
+from gatehouse.service.trading import market
 
 router = APIRouter(tags=["market data"])
 

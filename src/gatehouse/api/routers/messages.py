@@ -9,7 +9,7 @@ from pydantic import Field, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
 from gatehouse.api.schemas import Body
-from gatehouse.service import messages
+from gatehouse.service.support import messages
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 

@@ -16,8 +16,8 @@ from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.routers.auth import session_response
 from gatehouse.api.schemas import Body
-from gatehouse.domain.factors.passkey import RelyingParty
-from gatehouse.service import passkeys
+from gatehouse.domain.identity.factors.passkey import RelyingParty
+from gatehouse.service.identity import passkeys
 from gatehouse.settings import Settings
 
 router = APIRouter(tags=["passkeys"])

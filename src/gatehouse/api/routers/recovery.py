@@ -15,7 +15,7 @@ from pydantic import Field, StrictStr
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import Body
-from gatehouse.service import credentials, recovery, recovery_questions
+from gatehouse.service.identity import credentials, recovery, recovery_questions
 
 router = APIRouter(tags=["recovery"])
 log = logging.getLogger(__name__)

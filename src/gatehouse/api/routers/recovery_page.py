@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from gatehouse.api.auth import Ctx, client_address
 from gatehouse.domain.errors import GatehouseError
-from gatehouse.service import recovery
+from gatehouse.service.identity import recovery
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,8 +12,8 @@ from pydantic import Field, StrictStr
 from gatehouse.adapters.documents.card_pdf import render_card_pdf
 from gatehouse.api.auth import Ctx, CurrentPrincipal
 from gatehouse.api.schemas import Body
-from gatehouse.domain.factors.card import COLUMNS, ROWS
-from gatehouse.service import self_service
+from gatehouse.domain.identity.factors.card import COLUMNS, ROWS
+from gatehouse.service.identity import self_service
 
 router = APIRouter(tags=["self-service"])
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from gatehouse.api.auth import SESSION_COOKIE, Ctx, CurrentPrincipal
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import IdleTimeoutBody
-from gatehouse.domain.sessions import EndReason
-from gatehouse.service import sessions, users
+from gatehouse.domain.identity.sessions import EndReason
+from gatehouse.service.identity import sessions, users
 
 router = APIRouter(tags=["sessions"])
 

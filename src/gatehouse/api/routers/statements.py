@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
-from gatehouse.service import statements
-from gatehouse.service.statements import StatementFile
+from gatehouse.service.trading import statements
+from gatehouse.service.trading.statements import StatementFile
 
 router = APIRouter(prefix="/accounts/{account}/statements", tags=["statements"])
 

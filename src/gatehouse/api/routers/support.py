@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
 from gatehouse.api.schemas import Body
-from gatehouse.service import support
+from gatehouse.service.support import console as support
 
 router = APIRouter(prefix="/support", tags=["support"])
 

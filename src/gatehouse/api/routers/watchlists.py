@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query, Request
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
 from gatehouse.domain.errors import MalformedRequest
-from gatehouse.service import watchlists
+from gatehouse.service.lists import watchlists
 
 router = APIRouter(tags=["watchlists"])
 

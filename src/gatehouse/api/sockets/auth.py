@@ -16,9 +16,9 @@ from starlette.websockets import WebSocket
 
 from gatehouse.api.auth import SESSION_COOKIE
 from gatehouse.domain.errors import Forbidden, GatehouseError, NotAuthenticated
-from gatehouse.service import sessions
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity import sessions
+from gatehouse.service.identity.sessions import Principal
 
 IBKR_COOKIE = "api"
 

@@ -29,10 +29,10 @@ from gatehouse.api.sockets.outlet import WebSocketOutlet, encode, text_frames
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import GatehouseError
-from gatehouse.domain.events import AccountEvent
-from gatehouse.domain.identity import Environment
-from gatehouse.service import sessions
-from gatehouse.service.sessions import Principal
+from gatehouse.domain.identity.users import Environment
+from gatehouse.domain.sync.events import AccountEvent
+from gatehouse.service.identity import sessions
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.sync.hub import CloseCode, Subscriber
 
 

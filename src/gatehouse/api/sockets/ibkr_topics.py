@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from gatehouse.domain.events import AccountEvent
-from gatehouse.service.sessions import Principal
+from gatehouse.domain.sync.events import AccountEvent
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.sync.hub import Outlet
 from gatehouse.service.sync.quotes import QuoteHub, QuoteWatch
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from gatehouse.domain.identity import Environment
+from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.trading.ledger import Book
 from gatehouse.domain.trading.margin import AccountType, snapshot
 

@@ -19,7 +19,7 @@ from gatehouse.domain.errors import (
     UnknownInstrument,
     WrongEnvironment,
 )
-from gatehouse.domain.identity import Environment
+from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.trading.commission import remaining_commission
 from gatehouse.domain.trading.instruments import INSTRUMENTS, Instrument
 from gatehouse.domain.trading.ledger import Book, apply_fill

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from gatehouse.domain.identity import Environment
+from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.trading.order_requests import OrderRequest
 from gatehouse.domain.trading.questions import Question
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import orjson
 
 from gatehouse.domain.clock import as_utc
-from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.sync.events import AccountEvent
 
 
 def encode(body: dict[str, object]) -> bytes:

@@ -23,11 +23,11 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Protocol
 
-from gatehouse.domain.event_log import plan_resume
-from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.sync.event_log import plan_resume
+from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.ports import EventBus
 from gatehouse.service.sync import frames, log
+from gatehouse.service.sync.ports import EventBus
 
 logger = logging.getLogger("gatehouse.sync")
 

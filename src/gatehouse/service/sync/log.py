@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gatehouse.domain.errors import NotFound
-from gatehouse.domain.event_log import LogPosition, epoch_for, needs_oldest, retention_cutoff
-from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.sync.event_log import LogPosition, epoch_for, needs_oldest, retention_cutoff
+from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.service.context import ServiceContext
 
 

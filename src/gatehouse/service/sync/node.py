@@ -8,9 +8,9 @@ import logging
 from dataclasses import dataclass
 
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.ports import EventBus
 from gatehouse.service.sync import log
 from gatehouse.service.sync.hub import SyncHub
+from gatehouse.service.sync.ports import EventBus
 from gatehouse.service.sync.quote_pump import QuotePump
 from gatehouse.service.sync.quotes import QuoteHub
 

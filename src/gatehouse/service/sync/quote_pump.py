@@ -13,8 +13,8 @@ from datetime import datetime
 from gatehouse.domain.clock import Clock, as_utc
 from gatehouse.domain.errors import GatehouseError
 from gatehouse.domain.trading.quotes import Quote
-from gatehouse.service.ports import MarketData
 from gatehouse.service.sync.quotes import QuoteHub
+from gatehouse.service.trading.ports import MarketData
 
 logger = logging.getLogger("gatehouse.sync")
 

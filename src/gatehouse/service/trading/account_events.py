@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.service.ports import UnitOfWork
 
 ACCOUNT_OPENED = "account.opened"

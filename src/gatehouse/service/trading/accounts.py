@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from gatehouse.domain.errors import AccountNotFound, WrongEnvironment
 from gatehouse.domain.trading.accounts import BrokerageAccount, environment_of
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading.workspace import open_accounts
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from gatehouse.domain.events import AccountEvent
+from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.domain.trading.accounts import BrokerageAccount
 from gatehouse.domain.trading.ledger import Book
 from gatehouse.domain.trading.margin import MarginSnapshot

@@ -18,7 +18,7 @@ from gatehouse.domain.trading.margin import AccountType
 from gatehouse.domain.trading.matching import Fill, MatchResult, apply_match, match
 from gatehouse.domain.trading.orders import Order, Side, TimeInForce, cancel, reject
 from gatehouse.domain.trading.quotes import Quote
-from gatehouse.service.ports_trading import TrackedOrder
+from gatehouse.service.trading.ports import TrackedOrder
 from gatehouse.service.trading.workspace import Workspace
 
 _ZERO = Decimal(0)

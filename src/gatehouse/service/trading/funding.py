@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from gatehouse.domain.errors import InsufficientFunds, InvalidInput, PaperOnly
-from gatehouse.domain.identity import Environment
+from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.trading.accounts import BrokerageAccount, environment_of
 from gatehouse.domain.trading.funding import (
     Transfer,
@@ -25,7 +25,7 @@ from gatehouse.domain.trading.ledger import Book, CashEntry, CashEntryKind
 from gatehouse.domain.trading.ledger import withdraw as take_cash
 from gatehouse.domain.trading.margin import AccountType, snapshot
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading import account_events as ev
 from gatehouse.service.trading import views
 from gatehouse.service.trading.accounts import owned

@@ -20,7 +20,7 @@ from gatehouse.domain.errors import (
     ReplyNotFound,
     WrongEnvironment,
 )
-from gatehouse.domain.identity import Environment
+from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.trading.order_requests import OrderRequest, order_from_request
 from gatehouse.domain.trading.orders import Order, submit
 from gatehouse.domain.trading.orders import cancel as cancel_order
@@ -30,12 +30,12 @@ from gatehouse.domain.trading.pretrade import whatif as preview
 from gatehouse.domain.trading.questions import Question, order_questions
 from gatehouse.domain.trading.replies import PendingReply
 from gatehouse.service.context import ServiceContext
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.ports import UnitOfWork
-from gatehouse.service.ports_trading import TrackedOrder
-from gatehouse.service.sessions import Principal
 from gatehouse.service.trading import tickets
 from gatehouse.service.trading.accounts import owned
 from gatehouse.service.trading.fills import attempt
+from gatehouse.service.trading.ports import TrackedOrder
 from gatehouse.service.trading.workspace import Workspace, open_account, reply_deadline
 
 

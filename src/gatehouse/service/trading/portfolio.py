@@ -19,7 +19,7 @@ from gatehouse.domain.trading.ledger import Book
 from gatehouse.domain.trading.margin import MarginSnapshot, snapshot
 from gatehouse.domain.trading.orders import Order
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading.accounts import owned
 from gatehouse.service.trading.book_cache import CachedBook, CachedFigures
 from gatehouse.service.trading.workspace import marks, open_accounts

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from gatehouse.domain.errors import InvalidInput
 from gatehouse.domain.trading import questions as q
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.sessions import Principal
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading import account_events as ev
 
 KNOWN_MESSAGE_IDS = (

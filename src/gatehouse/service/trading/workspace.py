@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from gatehouse.domain.errors import NotFound
-from gatehouse.domain.identity import Environment, User
+from gatehouse.domain.identity.users import Environment, User
 from gatehouse.domain.trading.accounts import BrokerageAccount, previous_day_elv
 from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.funding import TransferKind, TransferStatus
@@ -26,9 +26,9 @@ from gatehouse.domain.trading.orders import Order, OrderStatus
 from gatehouse.domain.trading.pretrade import AccountState
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.ports import UnitOfWork
-from gatehouse.service.ports_trading import TrackedOrder
 from gatehouse.service.trading import account_events as ev
 from gatehouse.service.trading import views
+from gatehouse.service.trading.ports import TrackedOrder
 
 _ZERO = Decimal(0)
 _TERMINAL_EVENTS = {

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import gatehouse.adapters.db.tables_trading
+import gatehouse.adapters.db.trading.tables
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -29,12 +29,12 @@ def upgrade() -> None:
         sa.Column("environment", sa.String(length=8), nullable=False),
         sa.Column("account_type", sa.String(length=8), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("cash", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False),
+        sa.Column("cash", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False),
         sa.Column(
-            "realized_pnl", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "realized_pnl", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column(
-            "previous_day_elv", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=True
+            "previous_day_elv", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=True
         ),
         sa.Column("previous_day_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -350,7 +350,7 @@ def upgrade() -> None:
         ),
         sa.Column("account_id", sa.String(length=16), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("amount", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False),
+        sa.Column("amount", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("description", sa.String(length=200), nullable=False),
         sa.Column("conid", sa.BigInteger(), nullable=True),
@@ -401,11 +401,11 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(length=16), nullable=False),
         sa.Column("conid", sa.BigInteger(), nullable=False),
         sa.Column(
-            "quantity", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "quantity", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
-        sa.Column("price", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False),
+        sa.Column("price", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False),
         sa.Column(
-            "commission", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "commission", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -455,28 +455,28 @@ def upgrade() -> None:
         sa.Column("side", sa.String(length=4), nullable=False),
         sa.Column("order_type", sa.String(length=10), nullable=False),
         sa.Column(
-            "quantity", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "quantity", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column(
-            "limit_price", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=True
+            "limit_price", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=True
         ),
         sa.Column(
-            "stop_price", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=True
+            "stop_price", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=True
         ),
         sa.Column("tif", sa.String(length=3), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column(
-            "filled_quantity", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "filled_quantity", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column(
-            "avg_fill_price", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=True
+            "avg_fill_price", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=True
         ),
         sa.Column(
-            "filled_value", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "filled_value", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column(
-            "commission", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "commission", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column("client_order_id", sa.String(length=64), nullable=True),
         sa.Column("stop_triggered", sa.Boolean(), nullable=False),
@@ -510,15 +510,15 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(length=16), nullable=False),
         sa.Column("conid", sa.BigInteger(), nullable=False),
         sa.Column(
-            "quantity", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "quantity", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "proceeds", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "proceeds", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column(
-            "cost_basis", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "cost_basis", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column("short", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -537,7 +537,7 @@ def upgrade() -> None:
         sa.Column("transfer_id", sa.String(length=32), nullable=False),
         sa.Column("account_id", sa.String(length=16), nullable=False),
         sa.Column("kind", sa.String(length=12), nullable=False),
-        sa.Column("amount", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False),
+        sa.Column("amount", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("settles_at", sa.DateTime(timezone=True), nullable=False),
@@ -562,11 +562,11 @@ def upgrade() -> None:
         sa.Column("conid", sa.BigInteger(), nullable=False),
         sa.Column("side", sa.String(length=4), nullable=False),
         sa.Column(
-            "quantity", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "quantity", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
-        sa.Column("price", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False),
+        sa.Column("price", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False),
         sa.Column(
-            "commission", gatehouse.adapters.db.tables_trading.Money(length=48), nullable=False
+            "commission", gatehouse.adapters.db.trading.tables.Money(length=48), nullable=False
         ),
         sa.Column("client_order_id", sa.String(length=64), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,1 @@
+"""Identity storage: users, sessions, sign-ins, throttles, audit, factors, passkeys, Key."""

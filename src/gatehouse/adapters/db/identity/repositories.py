@@ -1,0 +1,232 @@
+"""SQL repositories: the storage side of each port in ``gatehouse.service.ports``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gatehouse.adapters.db.identity import tables as t
+from gatehouse.domain.identity.audit import AuditEntry
+from gatehouse.domain.identity.login_flow import LoginAttempt
+from gatehouse.domain.identity.sessions import Session
+from gatehouse.domain.identity.throttle import Throttle
+from gatehouse.domain.identity.users import User
+
+
+class SqlUsers:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def add(self, user: User) -> None:
+        self._db.add(user)
+        await self._db.flush()
+
+    async def get(self, user_id: int) -> User | None:
+        return await self._db.get(User, user_id)
+
+    async def by_login_name(self, username: str) -> User | None:
+        query = select(User).where(
+            or_(t.users.c.username == username, t.users.c.paper_username == username)
+        )
+        return (await self._db.execute(query)).scalars().first()
+
+    async def by_username(self, username: str) -> User | None:
+        query = select(User).where(t.users.c.username == username)
+        return (await self._db.execute(query)).scalars().first()
+
+    async def by_email(self, email: str) -> User | None:
+        query = select(User).where(func.lower(t.users.c.email) == email.lower())
+        return (await self._db.execute(query)).scalars().first()
+
+    async def list(self, *, limit: int = 1000) -> Sequence[User]:
+        query = select(User).order_by(t.users.c.username).limit(limit)
+        return (await self._db.execute(query)).scalars().all()
+
+    async def count(self) -> int:
+        return int((await self._db.execute(select(func.count()).select_from(t.users))).scalar_one())
+
+    async def account_id_taken(self, account_id: str) -> bool:
+        query = select(t.users.c.id).where(
+            or_(
+                t.users.c.live_account_id == account_id,
+                t.users.c.paper_account_id == "D" + account_id,
+            )
+        )
+        return (await self._db.execute(query)).first() is not None
+
+
+class SqlSessions:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def add(self, session: Session) -> None:
+        self._db.add(session)
+        await self._db.flush()
+
+    async def by_token_hash(self, token_hash: str) -> Session | None:
+        query = select(Session).where(t.sessions.c.token_hash == token_hash)
+        return (await self._db.execute(query)).scalars().first()
+
+    async def by_public_id(self, public_id: str) -> Session | None:
+        query = select(Session).where(t.sessions.c.public_id == public_id)
+        return (await self._db.execute(query)).scalars().first()
+
+    async def with_user(self, token_hash: str) -> tuple[Session, User] | None:
+        query = (
+            select(Session, User)
+            .join(User, t.users.c.id == t.sessions.c.user_id)
+            .where(t.sessions.c.token_hash == token_hash)
+        )
+        row = (await self._db.execute(query)).first()
+        return (row[0], row[1]) if row else None
+
+    async def touch(self, public_id: str, now: datetime) -> bool:
+        result = await self._db.execute(
+            update(t.sessions)
+            .where(t.sessions.c.public_id == public_id, t.sessions.c.ended_at.is_(None))
+            .values(last_seen_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def active_for_user(self, user_id: int, now: datetime) -> Sequence[Session]:
+        query = (
+            select(Session)
+            .where(
+                t.sessions.c.user_id == user_id,
+                t.sessions.c.ended_at.is_(None),
+                t.sessions.c.expires_at > now,
+            )
+            .order_by(t.sessions.c.created_at)
+        )
+        found = (await self._db.execute(query)).scalars().all()
+        return [s for s in found if s.end_reason_at(now) is None]
+
+
+class SqlLogins:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def add(self, attempt: LoginAttempt) -> None:
+        self._db.add(attempt)
+        await self._db.flush()
+
+    async def by_public_id(self, public_id: str) -> LoginAttempt | None:
+        query = select(LoginAttempt).where(t.login_attempts.c.public_id == public_id)
+        return (await self._db.execute(query)).scalars().first()
+
+    async def with_user(self, public_id: str) -> tuple[LoginAttempt, User] | None:
+        query = (
+            select(LoginAttempt, User)
+            .join(User, t.users.c.id == t.login_attempts.c.user_id)
+            .where(t.login_attempts.c.public_id == public_id)
+            # FOR NO KEY UPDATE: what updating the rows takes anyway; unlike FOR UPDATE it
+            # lets other transactions insert rows that refer to them (audit entries).
+            .with_for_update(key_share=True)
+        )
+        row = (await self._db.execute(query)).first()
+        return (row[0], row[1]) if row else None
+
+
+class SqlThrottles:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def peek(self, key: str) -> Throttle | None:
+        return await self._db.get(Throttle, key)
+
+    async def peek_many(self, keys: Sequence[str]) -> dict[str, Throttle]:
+        query = select(Throttle).where(t.throttles.c.key.in_(list(keys)))
+        return {found.key: found for found in (await self._db.execute(query)).scalars()}
+
+    async def get_or_new(self, key: str) -> Throttle:
+        # Insert-if-missing first: concurrent first failures of one key must both count,
+        # not collide on the primary key; then lock the row and read its latest counts.
+        dialect = self._db.get_bind().dialect.name
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._db.execute(upsert(t.throttles).values(key=key).on_conflict_do_nothing())
+        found = await self._db.get(Throttle, key, with_for_update=True, populate_existing=True)
+        assert found is not None
+        return found
+
+
+class SqlAudit:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def add(self, entry: AuditEntry) -> None:
+        self._db.add(entry)
+
+    async def for_user(self, user_id: int, *, limit: int = 50) -> Sequence[AuditEntry]:
+        query = (
+            select(AuditEntry)
+            .where(t.audit_log.c.user_id == user_id)
+            .order_by(t.audit_log.c.at.desc(), t.audit_log.c.id.desc())
+            .limit(limit)
+        )
+        return (await self._db.execute(query)).scalars().all()
+
+
+class SqlCards:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def add_card(
+        self, *, card_id: str, user_id: int, issued_at: datetime, cell_hashes: dict[str, str]
+    ) -> None:
+        await self._db.execute(
+            insert(t.code_cards).values(id=card_id, user_id=user_id, issued_at=issued_at)
+        )
+        await self._db.execute(
+            insert(t.card_cells),
+            [{"card_id": card_id, "label": k, "value_hash": v} for k, v in cell_hashes.items()],
+        )
+
+    async def deactivate_all(self, user_id: int) -> None:
+        await self._db.execute(
+            update(t.code_cards).where(t.code_cards.c.user_id == user_id).values(active=False)
+        )
+
+    async def active_card(self, user_id: int) -> str | None:
+        query = select(t.code_cards.c.id).where(
+            t.code_cards.c.user_id == user_id, t.code_cards.c.active.is_(True)
+        )
+        row = (await self._db.execute(query)).first()
+        return str(row[0]) if row else None
+
+    async def unused_labels(self, card_id: str) -> list[str]:
+        query = select(t.card_cells.c.label).where(
+            t.card_cells.c.card_id == card_id, t.card_cells.c.asked_at.is_(None)
+        )
+        return [str(r[0]) for r in await self._db.execute(query)]
+
+    async def mark_asked(self, card_id: str, labels: Sequence[str], at: datetime) -> None:
+        await self._db.execute(
+            update(t.card_cells)
+            .where(t.card_cells.c.card_id == card_id, t.card_cells.c.label.in_(list(labels)))
+            .values(asked_at=at)
+        )
+
+    async def hashes(self, card_id: str, labels: Sequence[str]) -> dict[str, str]:
+        query = select(t.card_cells.c.label, t.card_cells.c.value_hash).where(
+            t.card_cells.c.card_id == card_id, t.card_cells.c.label.in_(list(labels))
+        )
+        return {str(r[0]): str(r[1]) for r in await self._db.execute(query)}
+
+
+class SqlSmsOutbox:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def add(self, *, to: str, text: str, at: datetime) -> None:
+        await self._db.execute(insert(t.sms_outbox).values(to=to, text=text, created_at=at))
+
+    async def latest(self, *, limit: int = 20, to: str | None = None) -> list[dict[str, Any]]:
+        query = select(t.sms_outbox).order_by(t.sms_outbox.c.id.desc()).limit(limit)
+        if to:
+            query = query.where(t.sms_outbox.c.to == to)
+        return [dict(r._mapping) for r in await self._db.execute(query)]

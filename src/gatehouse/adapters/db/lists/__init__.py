@@ -1,0 +1,1 @@
+"""Storage of watchlists, price alerts and layouts."""

@@ -1,0 +1,61 @@
+"""The event log in SQL: append with the next per-user seq, read after a seq, prune."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gatehouse.adapters.db.identity import tables as t
+from gatehouse.adapters.db.sync.tables import events
+from gatehouse.domain.sync.events import AccountEvent
+
+
+class SqlEvents:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+        self.appended: list[AccountEvent] = []
+
+    async def append(
+        self, *, user_id: int, type: str, account: str, data: dict[str, object], at: datetime
+    ) -> AccountEvent:
+        # The row update takes the user's lock, so sequence numbers never gap or repeat.
+        seq = (
+            await self._db.execute(
+                update(t.users)
+                .where(t.users.c.id == user_id)
+                .values(event_seq=t.users.c.event_seq + 1)
+                .returning(t.users.c.event_seq)
+            )
+        ).scalar_one()
+        event = AccountEvent(
+            user_id=user_id, seq=int(seq), type=type, account=account, at=at, data=data
+        )
+        self._db.add(event)
+        self.appended.append(event)
+        return event
+
+    async def since(self, user_id: int, seq: int, *, limit: int = 1000) -> Sequence[AccountEvent]:
+        query = (
+            select(AccountEvent)
+            .where(events.c.user_id == user_id, events.c.seq > seq)
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        return (await self._db.execute(query)).scalars().all()
+
+    async def oldest_seq(self, user_id: int) -> int | None:
+        query = select(func.min(events.c.seq)).where(events.c.user_id == user_id)
+        value = (await self._db.execute(query)).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    async def head(self, user_id: int) -> tuple[int, datetime] | None:
+        query = select(t.users.c.event_seq, t.users.c.created_at).where(t.users.c.id == user_id)
+        row = (await self._db.execute(query)).first()
+        return (int(row[0]), row[1]) if row is not None else None
+
+    async def prune(self, *, before: datetime) -> int:
+        result = await self._db.execute(delete(events).where(events.c.at < before))
+        return int(getattr(result, "rowcount", 0) or 0)

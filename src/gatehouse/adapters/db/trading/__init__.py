@@ -1,0 +1,1 @@
+"""Brokerage storage: accounts, lots, journal, orders, executions, transfers, statements."""

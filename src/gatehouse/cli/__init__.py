@@ -1,0 +1,1 @@
+"""The `gatehouse` command: one module per command group; app.py assembles them."""

@@ -1,0 +1,56 @@
+"""What every command group shares: running a use case on a runtime, exit codes, output.
+
+Exit codes: 0 success, 1 refused (the message says why), 2 bad usage, 3 not found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import segno
+import typer
+from rich.console import Console
+
+from gatehouse.bootstrap import Runtime, build
+from gatehouse.domain.errors import GatehouseError, NotFound
+from gatehouse.settings import Settings
+
+T = TypeVar("T")
+out = Console()
+err = Console(stderr=True)
+
+
+def run(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Build a runtime from the environment, run ``work``, map errors to exit codes."""
+
+    async def main() -> T:
+        runtime = await build(Settings())
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.close()
+
+    try:
+        return asyncio.run(main())
+    except NotFound as error:
+        err.print(f"[red]error:[/] {error.message}")
+        raise typer.Exit(3) from None
+    except GatehouseError as error:
+        err.print(f"[red]error ({error.code}):[/] {error.message}")
+        raise typer.Exit(1) from None
+
+
+def print_qr(uri: str) -> None:
+    qr = segno.make(uri, error="m")
+    qr.terminal(out=sys.stdout, compact=True)
+
+
+def write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)

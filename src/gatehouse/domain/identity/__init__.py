@@ -1,0 +1,1 @@
+"""Identity: users, passwords, sign-in, sessions, throttling, second factors, Key, recovery."""

@@ -1,0 +1,1 @@
+"""Support: the secure message center's rules."""

@@ -1,0 +1,1 @@
+"""Sync: account events and the event log's resume rules."""

@@ -1,0 +1,1 @@
+"""Identity use cases: sign-in, sessions, factors, passkeys, Key, push approval, recovery."""

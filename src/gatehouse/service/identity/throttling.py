@@ -1,0 +1,61 @@
+"""Applying the throttle rules to sign-in: per account (all platforms) and per address."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gatehouse.domain.errors import AccountLocked, RateLimited
+from gatehouse.domain.identity.throttle import ThrottlePolicy, Verdict, address_key
+from gatehouse.service.ports import UnitOfWork
+
+
+def raise_for(verdict: Verdict, *, address: bool = False) -> None:
+    if verdict.allowed:
+        return
+    if verdict.locked and not address:
+        raise AccountLocked(retry_after=verdict.wait)
+    raise RateLimited(
+        "Too many failed attempts; wait before trying again.", retry_after=verdict.wait
+    )
+
+
+async def check(
+    uow: UnitOfWork,
+    *,
+    account: str,
+    address: str,
+    now: datetime,
+    account_policy: ThrottlePolicy,
+    address_policy: ThrottlePolicy,
+) -> bool:
+    """Refuse the attempt while the address or the account must wait.
+
+    Returns whether the account has failures on record (so success knows to clear them).
+    """
+    found = await uow.throttles.peek_many([address_key(address), account])
+    if address_key(address) in found:
+        raise_for(found[address_key(address)].verdict(now, address_policy), address=True)
+    if account in found:
+        raise_for(found[account].verdict(now, account_policy))
+        return found[account].failures > 0
+    return False
+
+
+async def record_failure(
+    uow: UnitOfWork,
+    *,
+    account: str,
+    address: str,
+    now: datetime,
+    account_policy: ThrottlePolicy,
+    address_policy: ThrottlePolicy,
+) -> Verdict:
+    """Count a failure against both keys; returns the account's verdict after it."""
+    (await uow.throttles.get_or_new(address_key(address))).record_failure(now, address_policy)
+    return (await uow.throttles.get_or_new(account)).record_failure(now, account_policy)
+
+
+async def clear(uow: UnitOfWork, account: str) -> None:
+    found = await uow.throttles.peek(account)
+    if found is not None:
+        found.clear()

@@ -1,0 +1,1 @@
+"""The user's lists: watchlists, price alerts, layouts."""

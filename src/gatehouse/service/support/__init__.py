@@ -1,0 +1,1 @@
+"""Support: the support console and the secure message center."""
