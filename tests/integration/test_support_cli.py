@@ -10,7 +10,8 @@ from tests.support.access import make_support_agent
 from tests.support.signin import login
 from typer.testing import CliRunner
 
-from gatehouse import cli
+from gatehouse.cli import common as cli_common
+from gatehouse.cli.app import app as cli_app
 from gatehouse.bootstrap import build
 from gatehouse.domain.identity.recovery import SecurityAnswer, normalize_answer
 from gatehouse.service.identity import users
@@ -28,12 +29,12 @@ def support(runtime, monkeypatch):
     async def same_database(_settings, **_):
         return await build(runtime.settings, clock=runtime.ctx.clock, run_migrations=False)
 
-    monkeypatch.setattr(cli, "build", same_database)
+    monkeypatch.setattr(cli_common, "build", same_database)
 
     async def run(*args: str, stdin: str | None = None):
         runner = CliRunner()
         return await asyncio.to_thread(
-            runner.invoke, cli.app, ["support", *args], input=stdin, env={"COLUMNS": "200"}
+            runner.invoke, cli_app, ["support", *args], input=stdin, env={"COLUMNS": "200"}
         )
 
     return run
