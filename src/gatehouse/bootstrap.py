@@ -33,7 +33,13 @@ from gatehouse.domain.clock import Clock, SystemClock
 from gatehouse.domain.randomness import SecureTokens, TokenSource
 from gatehouse.domain.trading.calendar import TradingCalendar
 from gatehouse.domain.trading.margin import AccountType
-from gatehouse.service.context import KeyConfig, RecoveryConfig, ServiceContext, SignInConfig
+from gatehouse.service.context import (
+    GatewayConfig,
+    KeyConfig,
+    RecoveryConfig,
+    ServiceContext,
+    SignInConfig,
+)
 from gatehouse.service.identity.ports import Mailer, PushDelivery, SmsSender
 from gatehouse.service.sync.node import SyncConfig, SyncNode
 from gatehouse.service.sync.ports import EventBus
@@ -123,6 +129,10 @@ def access_wiring(settings: Settings) -> dict[str, Any]:
             reenrollment_ttl_seconds=settings.key_reenrollment_ttl_seconds,
             push_ttl_seconds=settings.push_ttl_seconds,
             rate_limit_enroll=settings.rate_limit_key_enroll,
+        ),
+        "gateway": GatewayConfig(
+            reauth_days=settings.gateway_reauth_days,
+            rate_limit_signin=settings.rate_limit_gateway_signin,
         ),
         "recovery": RecoveryConfig(
             public_base_url=settings.effective_public_base_url,

@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     push_webhook_url: str | None = None
     rate_limit_key_enroll: str = "10/minute"
 
+    # Gateway devices (docs/gateway.md): a full second factor every N days
+    gateway_reauth_days: int = Field(default=7, ge=1, le=90)
+    rate_limit_gateway_signin: str = "30/minute"
+
     # recovery and mail (docs/recovery.md)
     public_base_url: str | None = Field(
         default=None, description="where links in emails point; default http://HOST:PORT"

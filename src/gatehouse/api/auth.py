@@ -81,3 +81,13 @@ def current_token(request: Request) -> str:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(principal)]
+
+
+async def trading_principal(found: CurrentPrincipal) -> Principal:
+    """The caller of an order-placing, -changing, -cancelling or funding call: a read-only
+    session (a gateway device's scope) gets ``403 scope``. Every such route uses this."""
+    found.session.require_trade()
+    return found
+
+
+TradingPrincipal = Annotated[Principal, Depends(trading_principal)]

@@ -225,6 +225,11 @@ class Forbidden(GatehouseError):
     message = "You may not do that."
 
 
+class ScopeDenied(Forbidden):
+    code = "scope"
+    message = "This session is read-only: it may not place, change or cancel orders, or move money."
+
+
 # --- brokerage -------------------------------------------------------------------------
 class OrderRejected(GatehouseError):
     code = "order_rejected"

@@ -53,6 +53,15 @@ class KeyConfig:
 
 
 @dataclass(frozen=True)
+class GatewayConfig:
+    """Gateway devices: the full second factor every ``reauth_days`` (docs/gateway.md)."""
+
+    reauth_days: int = 7
+    challenge_ttl_seconds: int = 60
+    rate_limit_signin: str = "30/minute"
+
+
+@dataclass(frozen=True)
 class RecoveryConfig:
     """Account recovery (docs/recovery.md)."""
 
@@ -89,6 +98,7 @@ class ServiceContext:
         return self.market
 
     key: KeyConfig = field(default_factory=KeyConfig)
+    gateway: GatewayConfig = field(default_factory=GatewayConfig)
     recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
     mailer: Mailer | None = None
     push: PushDelivery | None = None

@@ -13,6 +13,7 @@ from gatehouse.service.identity.ports import (
     AuditRepository,
     CardRepository,
     DirectoryRepository,
+    GatewayDeviceRepository,
     KeyRepository,
     LoginRepository,
     PasskeyRepository,
@@ -44,6 +45,7 @@ class UnitOfWork(Protocol):
     events: EventRepository
     passkeys: PasskeyRepository
     key: KeyRepository
+    gateways: GatewayDeviceRepository
     recovery: RecoveryRepository
     messages: MessageRepository
     directory: DirectoryRepository

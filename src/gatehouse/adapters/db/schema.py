@@ -7,7 +7,13 @@ Alembic, the engine and the tests import this module, never a single table modul
 
 from __future__ import annotations
 
-from gatehouse.adapters.db.identity import tables, tables_key, tables_passkeys, tables_recovery
+from gatehouse.adapters.db.identity import (
+    tables,
+    tables_gateway,
+    tables_key,
+    tables_passkeys,
+    tables_recovery,
+)
 from gatehouse.adapters.db.lists import tables as tables_lists
 from gatehouse.adapters.db.metadata import metadata
 from gatehouse.adapters.db.support import tables as tables_messages
@@ -17,6 +23,7 @@ from gatehouse.adapters.db.trading import tables as tables_trading
 __all__ = [
     "metadata",
     "tables",
+    "tables_gateway",
     "tables_key",
     "tables_lists",
     "tables_messages",

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gatehouse.adapters.db.identity.directory import SqlDirectory
+from gatehouse.adapters.db.identity.gateway_devices import SqlGatewayDevices
 from gatehouse.adapters.db.identity.key_devices import SqlKeyRepository
 from gatehouse.adapters.db.identity.passkeys import SqlPasskeys
 from gatehouse.adapters.db.identity.recovery import SqlRecoveryRepository
@@ -29,6 +30,7 @@ from gatehouse.service.identity.ports import (
     AuditRepository,
     CardRepository,
     DirectoryRepository,
+    GatewayDeviceRepository,
     KeyRepository,
     LoginRepository,
     PasskeyRepository,
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
     events: EventRepository
     passkeys: PasskeyRepository
     key: KeyRepository
+    gateways: GatewayDeviceRepository
     recovery: RecoveryRepository
     messages: MessageRepository
     directory: DirectoryRepository
@@ -90,6 +93,7 @@ class SqlUnitOfWork:
         self.sms_outbox = SqlSmsOutbox(self.db)
         self.passkeys = SqlPasskeys(self.db)
         self.key = SqlKeyRepository(self.db)
+        self.gateways = SqlGatewayDevices(self.db)
         self.recovery = SqlRecoveryRepository(self.db)
         self.messages = SqlMessageRepository(self.db)
         self.directory = SqlDirectory(self.db)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from gatehouse.api import portal_shapes as shapes
-from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.auth import Ctx, CurrentPrincipal, TradingPrincipal
 from gatehouse.api.schemas import Body
 from gatehouse.domain.errors import InvalidInput
 from gatehouse.service.trading import accounts, funding
@@ -64,7 +64,7 @@ async def portfolio_accounts(principal: CurrentPrincipal, ctx: Ctx) -> list[dict
 
 @router.post("/accounts/{account_id}/deposits", status_code=201)
 async def deposit(
-    account_id: str, body: AmountBody, principal: CurrentPrincipal, ctx: Ctx
+    account_id: str, body: AmountBody, principal: TradingPrincipal, ctx: Ctx
 ) -> dict[str, object]:
     _usd(body.currency)
     return transfer_view(await funding.deposit(ctx, principal, account_id, body.amount))
@@ -72,7 +72,7 @@ async def deposit(
 
 @router.post("/accounts/{account_id}/withdrawals", status_code=201)
 async def withdrawal(
-    account_id: str, body: AmountBody, principal: CurrentPrincipal, ctx: Ctx
+    account_id: str, body: AmountBody, principal: TradingPrincipal, ctx: Ctx
 ) -> dict[str, object]:
     _usd(body.currency)
     return transfer_view(await funding.withdraw(ctx, principal, account_id, body.amount))
@@ -100,7 +100,7 @@ async def transactions(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -
 
 @router.post("/accounts/{account_id}/reset")
 async def reset(
-    account_id: str, principal: CurrentPrincipal, ctx: Ctx, body: ResetBody | None = None
+    account_id: str, principal: TradingPrincipal, ctx: Ctx, body: ResetBody | None = None
 ) -> dict[str, Any]:
     chosen = body or ResetBody()
     account = await funding.reset(
@@ -125,7 +125,7 @@ async def list_transfers(
 
 @router.post("/funding/transfers", status_code=201)
 async def create_transfer(
-    body: TransferBody, principal: CurrentPrincipal, ctx: Ctx
+    body: TransferBody, principal: TradingPrincipal, ctx: Ctx
 ) -> dict[str, object]:
     _usd(body.currency)
     account_id = accounts.owned(principal, body.accountId)

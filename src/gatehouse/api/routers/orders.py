@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import Field, StrictBool
 
 from gatehouse.api import order_shapes as shapes
-from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.auth import Ctx, CurrentPrincipal, TradingPrincipal
 from gatehouse.api.portal_shapes import flag, whole
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import Body as JsonBody
@@ -38,25 +38,25 @@ class SuppressBody(JsonBody):
 
 @router.post("/iserver/account/{account_id}/orders")
 async def place(
-    account_id: str, body: OrdersBody, principal: CurrentPrincipal, ctx: Ctx
+    account_id: str, body: OrdersBody, principal: TradingPrincipal, ctx: Ctx
 ) -> list[dict[str, Any]]:
     return shapes.placement(await orders.place(ctx, principal, account_id, body.orders))
 
 
 @router.post("/iserver/reply/{reply_id}")
-async def reply(reply_id: str, body: ReplyBody, principal: CurrentPrincipal, ctx: Ctx) -> Any:
+async def reply(reply_id: str, body: ReplyBody, principal: TradingPrincipal, ctx: Ctx) -> Any:
     result = await orders.reply(ctx, principal, reply_id, confirmed=body.confirmed)
     return shapes.not_confirmed() if result is None else shapes.placement(result)
 
 
 @router.post("/iserver/questions/suppress")
-async def suppress(body: SuppressBody, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+async def suppress(body: SuppressBody, principal: TradingPrincipal, ctx: Ctx) -> dict[str, Any]:
     ids = await questions.suppress(ctx, principal, body.messageIds)
     return {"status": "submitted", "messageIds": ids}
 
 
 @router.post("/iserver/questions/suppress/reset")
-async def reset_suppressed(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+async def reset_suppressed(principal: TradingPrincipal, ctx: Ctx) -> dict[str, Any]:
     await questions.reset(ctx, principal)
     return {"status": "submitted"}
 
@@ -100,7 +100,7 @@ async def order_status(order_id: str, principal: CurrentPrincipal, ctx: Ctx) -> 
 
 @router.delete("/iserver/account/{account_id}/order/{order_id}")
 async def cancel(
-    account_id: str, order_id: str, principal: CurrentPrincipal, ctx: Ctx
+    account_id: str, order_id: str, principal: TradingPrincipal, ctx: Ctx
 ) -> dict[str, Any]:
     cancelled = await orders.cancel(ctx, principal, account_id, order_id)
     return shapes.cancelled(account_id, cancelled, order_id)
@@ -110,7 +110,7 @@ async def cancel(
 async def modify(
     account_id: str,
     order_id: str,
-    principal: CurrentPrincipal,
+    principal: TradingPrincipal,
     ctx: Ctx,
     body: dict[str, Any] = Body(...),
 ) -> list[dict[str, Any]]:

@@ -37,6 +37,12 @@ class AuditEvent(StrEnum):
     PUSH_DENIED = "push.denied"
     PUSH_WRONG_NUMBER = "push.wrong_number"
     TOTP_REMOVED = "totp.removed"
+    # gateway devices (unattended sign-in of the Gateway)
+    GATEWAY_REGISTERED = "gateway.registered"
+    GATEWAY_SIGNIN = "gateway.signin"
+    GATEWAY_SIGNIN_FAILED = "gateway.signin_failed"
+    GATEWAY_REVOKED = "gateway.revoked"
+    GATEWAY_RENEWED = "gateway.renewed"
     CARD_DEACTIVATED = "card.deactivated"
     # recovery
     RECOVERY_EMAIL_SENT = "recovery.email_sent"

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gatehouse.domain.clock import as_utc
-from gatehouse.domain.errors import InvalidInput
+from gatehouse.domain.errors import InvalidInput, ScopeDenied
 from gatehouse.domain.randomness import TokenSource
 
 
@@ -48,6 +48,9 @@ class EndReason(StrEnum):
     SUPPORT = "support"
 
 
+TRADE_SCOPE = "trade"
+
+
 def new_token(tokens: TokenSource) -> str:
     """A 256-bit bearer token, URL-safe."""
     return tokens.token_bytes(32).hex()
@@ -84,6 +87,17 @@ class Session:
     ended_at: datetime | None = None
     end_reason: str | None = None
     id: int | None = None
+    scope: str = "trade"  # "read-only": no order or funding calls (a gateway device's scope)
+    device_id: str | None = None  # the gateway device that signed in, if one did
+
+    @property
+    def may_trade(self) -> bool:
+        return self.scope == TRADE_SCOPE
+
+    def require_trade(self) -> None:
+        """Refuse order-placing, -changing, -cancelling and funding calls of a read-only one."""
+        if not self.may_trade:
+            raise ScopeDenied()
 
     def idle_deadline(self) -> datetime:
         return as_utc(self.last_seen_at) + timedelta(seconds=self.idle_seconds)

@@ -10,6 +10,7 @@ from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import InvalidInput, NotAuthenticated, NotFound, SessionExpired
 from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.sessions import (
+    TRADE_SCOPE,
     EndReason,
     Session,
     csrf_token_for,
@@ -71,6 +72,7 @@ def session_view(session: Session, user: User, *, current: str | None = None) ->
         "last_seen_at": as_utc(session.last_seen_at).isoformat(),
         "device_name": session.device_name,
         "address": session.client_address,
+        "scope": session.scope,
     }
     if current is not None:
         body["current"] = session.public_id == current
@@ -87,11 +89,21 @@ async def create(
     device_name: str,
     client_address: str,
     user_agent: str,
+    scope: str = TRADE_SCOPE,
+    device_id: str | None = None,
+    ends_by: datetime | None = None,
 ) -> SessionGrant:
-    """Open a session inside the caller's transaction; the caller commits."""
+    """Open a session inside the caller's transaction; the caller commits.
+
+    A gateway device's session carries its ``scope`` and ``device_id`` and may have to end
+    earlier than the platform's lifetime (``ends_by``: when a full second factor is due).
+    """
     assert user.id is not None
     now = ctx.clock.now()
     limits = ctx.session_limits[platform]
+    expires_at = now + timedelta(seconds=limits.lifetime_seconds)
+    if ends_by is not None:
+        expires_at = min(expires_at, ends_by)
     wanted = user.mobile_idle_seconds if platform is Platform.MOBILE else None
     token = new_token(ctx.tokens)
     session = Session(
@@ -102,11 +114,13 @@ async def create(
         environment=environment.value,
         created_at=now,
         last_seen_at=now,
-        expires_at=now + timedelta(seconds=limits.lifetime_seconds),
+        expires_at=expires_at,
         idle_seconds=limits.choose_idle(wanted),
         device_name=device_name[:100],
         client_address=client_address[:64],
         user_agent=user_agent[:200],
+        scope=scope,
+        device_id=device_id,
     )
     await uow.sessions.add(session)
     await uow.events.append(
@@ -130,7 +144,7 @@ def _event_data(session: Session) -> dict[str, object]:
     }
 
 
-async def _end(
+async def end(
     ctx: ServiceContext,
     uow: UnitOfWork,
     session: Session,
@@ -190,7 +204,7 @@ async def authenticate(ctx: ServiceContext, token: str) -> Principal:
         reason = session.end_reason_at(now)
         if reason is not None:
             if session.ended_at is None:
-                await _end(ctx, uow, session, user, reason)
+                await end(ctx, uow, session, user, reason)
                 await uow.commit()
             raise SessionExpired()
         if session.needs_touch(now, ctx.signin.session_touch_seconds):
@@ -226,7 +240,7 @@ async def end_one(
         session = await uow.sessions.by_public_id(public_id)
         if session is None or session.user_id != principal.user.id or session.ended_at:
             raise NotFound("No active session has that id.")
-        await _end(ctx, uow, session, principal.user, reason)
+        await end(ctx, uow, session, principal.user, reason)
         await uow.commit()
 
 
@@ -263,7 +277,7 @@ async def _end_all(
     count = 0
     for session in await uow.sessions.active_for_user(user_id, ctx.clock.now()):
         if session.public_id != keep:
-            await _end(ctx, uow, session, user, reason, actor=actor)
+            await end(ctx, uow, session, user, reason, actor=actor)
             count += 1
     return count
 

@@ -64,6 +64,8 @@ sessions = Table(
     Column("user_agent", String(200), nullable=False, default=""),
     Column("ended_at", TS),
     Column("end_reason", String(32)),
+    Column("scope", String(16), nullable=False, default="trade", server_default="trade"),
+    Column("device_id", String(32)),
     Index("ix_sessions_user_active", "user_id", "ended_at"),
 )
 

@@ -2,10 +2,12 @@
 
 import * as activity from "./settings/activity.js";
 import * as factors from "./settings/factors.js";
+import * as gateways from "./settings/gateways.js";
 import * as idle from "./settings/idle.js";
 import * as sessions from "./settings/sessions.js";
 
 sessions.start();
 factors.start();
 idle.start();
+gateways.start();
 activity.start();

@@ -1,9 +1,11 @@
 // Mobile settings: inactivity timeout, passkeys, sessions.
 
 import * as factors from "../settings/factors.js";
+import * as gateways from "../settings/gateways.js";
 import * as idle from "../settings/idle.js";
 import * as sessions from "../settings/sessions.js";
 
 idle.start();
+gateways.start();
 factors.start();
 sessions.start();

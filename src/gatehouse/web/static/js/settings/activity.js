@@ -27,8 +27,13 @@ const EVENTS = {
   "passkey.registered": "Passkey added",
   "passkey.removed": "Passkey removed",
   "passkey.refused": "Passkey refused",
+  "gateway.registered": "Gateway registered",
+  "gateway.signin": "Gateway signed in",
+  "gateway.signin_failed": "Gateway sign-in refused",
+  "gateway.revoked": "Gateway revoked",
+  "gateway.renewed": "Gateway renewed",
 };
-const BAD = new Set(["login.failed", "login.second_factor_failed", "login.locked_out", "passkey.refused"]);
+const BAD = new Set(["login.failed", "login.second_factor_failed", "login.locked_out", "passkey.refused", "gateway.signin_failed"]);
 
 function describeEntry(entry) {
   const what = EVENTS[entry.event] || entry.event;
