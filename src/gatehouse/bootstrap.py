@@ -23,6 +23,7 @@ from gatehouse.adapters.documents.statement_pdf import PdfStatements
 from gatehouse.adapters.mail.outbox import MailOutbox
 from gatehouse.adapters.mail.smtp import SmtpMailer
 from gatehouse.adapters.marketdata.simulator import MarketSimulator
+from gatehouse.adapters.private_home import make_private
 from gatehouse.adapters.push.fanout import FanoutPushDelivery
 from gatehouse.adapters.push.socket_hub import DeviceSocketHub
 from gatehouse.adapters.push.webhook import WebhookPushRelay
@@ -155,8 +156,8 @@ async def build(
     schema: str | None = None,
     sms: SmsSender | None = None,
 ) -> Runtime:
-    settings.home.mkdir(parents=True, exist_ok=True)
     url = settings.effective_database_url
+    make_private(settings.home, url)  # 0700 home, 0600 files, whatever the umask
     if run_migrations:
         await anyio.to_thread.run_sync(migrate.upgrade, url)
     master_key = load_or_create_master_key(settings.home, settings.secret_key)

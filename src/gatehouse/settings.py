@@ -12,6 +12,9 @@ from gatehouse.domain.identity.sessions import SessionLimits
 from gatehouse.domain.identity.throttle import ThrottlePolicy
 from gatehouse.domain.identity.users import Platform
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000  # the Gateway takes 5000 (like IBKR's); the TWS API 4001/4002
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEHOUSE_", extra="ignore")
@@ -22,8 +25,8 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="hex server key; shared by every node; generated when unset"
     )
-    host: str = "127.0.0.1"
-    port: int = 5000
+    host: str = DEFAULT_HOST
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     public_https: bool = False
     demo: bool = True
 

@@ -230,6 +230,28 @@ async def test_unknown_users_exit_with_3(home_with_alice):
     assert not (home / "never.pdf").exists()
 
 
+async def test_the_paper_password_can_be_changed(home_with_alice):
+    home = home_with_alice
+    refused, temporary, changed = gatehouse_all(
+        home,
+        ["users", "set-password", "alice", "--paper", "--password", "Alicepaper-12345!x"],
+        ["users", "set-password", "alice", "--paper", "--temporary", "--password", NEW_PASSWORD],
+        ["users", "set-password", "alice", "--paper", "--password", NEW_PASSWORD],
+    )
+    assert refused.returncode == 1
+    assert "must not contain your username" in one_line(refused.stderr)
+    assert temporary.returncode == 1 and "cannot be temporary" in one_line(temporary.stderr)
+    assert changed.returncode == 0, changed.stderr
+    assert "Paper password changed for alice; 0 session(s) ended." in one_line(changed.stdout)
+    runtime = await runtime_on(home)
+    try:
+        user = await users.get(runtime.ctx, "alice")
+        assert await runtime.ctx.hasher.verify(user.paper_password_hash, NEW_PASSWORD)
+        assert await runtime.ctx.hasher.verify(user.password_hash, PASSWORD)  # live unchanged
+    finally:
+        await runtime.close()
+
+
 # --- factors and the SMS outbox --------------------------------------------------------------
 async def test_totp_enrollment_code_card_and_sms_outbox(home_with_alice):
     home = home_with_alice

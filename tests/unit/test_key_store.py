@@ -16,7 +16,7 @@ from gatehouse.domain.identity.factors import totp
 from gatehouse.service.identity.login_signals import LoginSignals
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-ACCOUNT = Account("http://127.0.0.1:5000", "alice", "dev1", "Phone", "Gatehouse", "2026-01-05")
+ACCOUNT = Account("http://127.0.0.1:8000", "alice", "dev1", "Phone", "Gatehouse", "2026-01-05")
 
 
 def test_a_device_file_keeps_secrets_sealed_under_the_pin(tmp_path):

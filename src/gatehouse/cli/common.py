@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import segno
 import typer
@@ -21,6 +21,8 @@ from gatehouse.domain.errors import GatehouseError, NotFound
 from gatehouse.settings import Settings
 
 T = TypeVar("T")
+UserName = Annotated[str, typer.Argument(help="The user's username (the live one, e.g. alice).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 out = Console()
 err = Console(stderr=True)
 

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from gatehouse.bootstrap import Runtime
-from gatehouse.cli.common import out, print_qr, run, write_private
+from gatehouse.cli.common import JsonFlag, UserName, out, print_qr, run, write_private
 
 totp_app = typer.Typer(help="Authenticator-app (TOTP) enrollment.", no_args_is_help=True)
 card_app = typer.Typer(help="Security code cards.", no_args_is_help=True)
@@ -20,7 +20,7 @@ sms_app = typer.Typer(help="The embedded SMS outbox.", no_args_is_help=True)
 
 @totp_app.command("enroll")
 def totp_enroll(
-    name: str, qr: Annotated[bool, typer.Option(help="Also print a terminal QR code.")] = True
+    name: UserName, qr: Annotated[bool, typer.Option(help="Also print a terminal QR code.")] = True
 ) -> None:
     """Give a user a new authenticator secret; prints the otpauth:// URI and a QR code."""
     from gatehouse.service.identity import users
@@ -33,8 +33,14 @@ def totp_enroll(
 
 @card_app.command("issue")
 def card_issue(
-    name: str,
-    pdf: Annotated[Path | None, typer.Option(help="Where to write the printable PDF.")] = None,
+    name: UserName,
+    pdf: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the printable PDF (mode 0600); "
+            "default gatehouse-card-NAME-CARD.pdf here."
+        ),
+    ] = None,
 ) -> None:
     """Issue a new security code card (replacing the old one) and write it as a PDF."""
     from gatehouse.adapters.documents.card_pdf import render_card_pdf, render_card_text
@@ -58,8 +64,10 @@ def card_issue(
 @sms_app.command("outbox")
 def sms_outbox(
     to: Annotated[str | None, typer.Option(help="Only messages to this number.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[
+        int, typer.Option(min=1, max=1000, help="How many messages, newest first.")
+    ] = 10,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show the newest messages in the embedded SMS outbox."""
 

@@ -5,29 +5,51 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import socket
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import uvicorn
+from rich.markup import escape
 
 from gatehouse.bootstrap import build
 from gatehouse.cli.common import out, print_qr, write_private
-from gatehouse.settings import Settings
+from gatehouse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+
+LOOPBACK = {"127.0.0.1", "localhost", "0.0.0.0", "::1", "::"}  # noqa: S104 - names, not binds
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "",
-    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 0,
-    demo: Annotated[bool, typer.Option(help="Create the demo user on an empty database.")] = True,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on (0.0.0.0 for every interface).",
+            envvar="GATEHOUSE_HOST",
+            show_envvar=True,
+        ),
+    ] = DEFAULT_HOST,
+    port: Annotated[
+        int,
+        typer.Option(
+            help="Port to listen on.",
+            min=1,
+            max=65535,
+            envvar="GATEHOUSE_PORT",
+            show_envvar=True,
+        ),
+    ] = DEFAULT_PORT,
+    demo: Annotated[
+        bool,
+        typer.Option(help="Create the demo user on an empty database (also GATEHOUSE_DEMO)."),
+    ] = True,
 ) -> None:
-    """Run the Gatehouse server (embedded SQLite by default)."""
-    import uvicorn
-
+    """Run the Gatehouse server (embedded SQLite in GATEHOUSE_HOME by default)."""
     from gatehouse.api.app import create_app
     from gatehouse.service.demo import create_demo
 
-    settings = Settings()
-    host = host or settings.host
-    port = port or settings.port
+    settings = Settings(host=host, port=port)
 
     async def main() -> None:
         runtime = await build(settings)
@@ -37,11 +59,7 @@ def serve(
             if created is not None:
                 write_private(path, json.dumps(created.__dict__, indent=2))
             if path.exists():
-                _banner(json.loads(path.read_text()), host, port)
-        out.print(
-            f"Gatehouse listening on [bold]http://{host}:{port}[/]  "
-            f"(API: /v1/api, docs: /v1/api/docs)"
-        )
+                _banner(json.loads(path.read_text()), browser_url(host, port))
         config = uvicorn.Config(
             create_app(runtime),
             host=host,
@@ -54,24 +72,62 @@ def serve(
         # Long-lived start-up objects leave the GC's view, so full collections stay short
         # with thousands of sockets connected (a 1.3 s pause was measured without this).
         gc.freeze()
-        await uvicorn.Server(config).serve()
+        await AnnouncingServer(config).serve()
 
     asyncio.run(main())
 
 
-def _banner(demo: dict[str, Any], host: str, port: int) -> None:
+class AnnouncingServer(uvicorn.Server):
+    """Says where it listens once its socket is bound (so "listening" means it is)."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            bound = self.servers[0].sockets[0].getsockname()[1]
+            url = browser_url(self.config.host, bound)
+            out.print(
+                f"Gatehouse listening on [bold]{url}[/]  "
+                f"(API: {url}/v1/api, docs: {url}/v1/api/docs, portal: {url}/login)",
+                soft_wrap=True,
+            )
+
+
+def browser_url(host: str, port: int) -> str:
+    """The address to open: ``localhost`` for loopback (passkeys refuse IP addresses)."""
+    return f"http://{'localhost' if host in LOOPBACK else host}:{port}"
+
+
+def cli_command() -> str:
+    """How to run this same ``gatehouse`` from the current folder (``.venv/bin/gatehouse``)."""
+    beside = Path(sys.executable).parent / "gatehouse"
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside) if beside.exists() else "gatehouse"
+
+
+def _banner(demo: dict[str, Any], url: str) -> None:
+    def say(text: str) -> None:
+        out.print(text, soft_wrap=True)  # never hard-wrap (a log file has no width)
+
+    uri = str(demo["otpauth_uri"])
+    demo = {key: escape(str(value)) for key, value in demo.items()}
+    secret = demo["otpauth_uri"].split("secret=")[1].split("&")[0]
+    cli = cli_command()
     out.rule("Gatehouse demo account")
-    out.print(f"live:  username [bold]{demo['username']}[/]  password [bold]{demo['password']}[/]")
-    out.print(
+    say(f"live:  username [bold]{demo['username']}[/]  password [bold]{demo['password']}[/]")
+    say(
         f"paper: username [bold]{demo['paper_username']}[/]  "
         f"password [bold]{demo['paper_password']}[/]"
     )
-    out.print(f"SMS codes go to {demo['phone']}: read them with [bold]gatehouse sms outbox[/]")
-    out.print(f"TOTP: {demo['otpauth_uri']}")
-    out.print(
-        "Scan with any authenticator app, or: "
-        f"oathtool --totp -b {demo['otpauth_uri'].split('secret=')[1].split('&')[0]}"
+    say(f"SMS codes go to {demo['phone']}: read them with [bold]{cli} sms outbox[/]")
+    say(f"TOTP: {demo['otpauth_uri']}")
+    say(f"Scan with any authenticator app, or: oathtool --totp -b {secret}")
+    print_qr(uri)
+    say(
+        "The live account starts with no cash (deposit: POST /v1/api/accounts/{acct}/deposits); "
+        "the paper account starts funded."
     )
-    print_qr(demo["otpauth_uri"])
-    out.print(f"Sign in: curl -X POST http://{host}:{port}/v1/api/auth/login ...  (see README)")
+    say(f"Client Portal: {url}/login   Mobile: {url}/m/   (use localhost: passkeys need it)")
+    say(f"Administer with [bold]{cli} --help[/]; sign in with curl: see the README's tour.")
     out.rule()

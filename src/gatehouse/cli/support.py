@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gatehouse.cli.common import run
+from gatehouse.cli.common import UserName, run
 
 if TYPE_CHECKING:
     from gatehouse.bootstrap import Runtime
@@ -47,7 +47,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @support_app.command("find")
-def find(query: str, as_json: JsonFlag = False) -> None:
+def find(
+    query: Annotated[str, typer.Argument(help="A username, email, phone or account id (or part).")],
+    as_json: JsonFlag = False,
+) -> None:
     """Find users by username, email, phone or account id."""
     from gatehouse.service.support import console as support
 
@@ -62,7 +65,7 @@ def find(query: str, as_json: JsonFlag = False) -> None:
 
 
 @support_app.command("show")
-def show(name: str, as_json: JsonFlag = False) -> None:
+def show(name: UserName, as_json: JsonFlag = False) -> None:
     """A user's accounts, factors, lock state, Key devices and recent sign-in activity."""
     from gatehouse.service.support import console as support
 
@@ -71,7 +74,11 @@ def show(name: str, as_json: JsonFlag = False) -> None:
 
 @support_app.command("activity")
 def activity(
-    name: str, limit: Annotated[int, typer.Option(min=1, max=500)] = 20, as_json: JsonFlag = False
+    name: UserName,
+    limit: Annotated[
+        int, typer.Option(min=1, max=500, help="How many entries, newest first.")
+    ] = 20,
+    as_json: JsonFlag = False,
 ) -> None:
     """Recent sign-in activity (the audit log) of a user."""
     from gatehouse.service.support import console as support
@@ -92,7 +99,7 @@ def activity(
 
 
 @support_app.command("unlock")
-def unlock(name: str) -> None:
+def unlock(name: UserName) -> None:
     """Lift a lock and any lockout (sign-in or recovery)."""
     from gatehouse.service.support import console as support
 
@@ -102,7 +109,7 @@ def unlock(name: str) -> None:
 
 @support_app.command("reset-factors")
 def reset_factors(
-    name: str,
+    name: UserName,
     key_devices: Annotated[bool, typer.Option(help="Revoke every Key device.")] = True,
     totp: Annotated[bool, typer.Option(help="Remove the authenticator (TOTP) secret.")] = True,
     card: Annotated[bool, typer.Option(help="Deactivate the code card.")] = True,
@@ -120,7 +127,10 @@ def reset_factors(
 
 
 @support_app.command("revoke-device")
-def revoke_device(name: str, device_id: str) -> None:
+def revoke_device(
+    name: UserName,
+    device_id: Annotated[str, typer.Argument(help="The device's id (see `support show`).")],
+) -> None:
     """Revoke one Key device reported lost (its TOTP seed is withdrawn too)."""
     from gatehouse.service.support import console as support
 
@@ -129,7 +139,7 @@ def revoke_device(name: str, device_id: str) -> None:
 
 
 @support_app.command("temp-password")
-def temp_password(name: str) -> None:
+def temp_password(name: UserName) -> None:
     """Issue a temporary password, to be changed at the next sign-in; every session ends."""
     from gatehouse.service.support import console as support
 
@@ -141,7 +151,7 @@ def temp_password(name: str) -> None:
 
 
 @support_app.command("reenroll-code")
-def reenroll_code(name: str) -> None:
+def reenroll_code(name: UserName) -> None:
     """A single-use Key re-enrollment code (24 h), used in place of an activation code."""
     from gatehouse.service.support import console as support
 
@@ -151,7 +161,7 @@ def reenroll_code(name: str) -> None:
 
 
 @support_app.command("verify-identity")
-def verify_identity(name: str) -> None:
+def verify_identity(name: UserName) -> None:
     """Ask the user's security questions and check the answers they give you."""
     from gatehouse.service.support import console as support
 
@@ -198,7 +208,7 @@ def threads(
 
 @support_app.command("reply")
 def reply(
-    thread_id: str,
+    thread_id: Annotated[str, typer.Argument(help="The thread's id (see `support threads`).")],
     body: Annotated[str, typer.Option(help="The message.")],
     agent: Annotated[str, typer.Option(help="Your support username.")],
 ) -> None:

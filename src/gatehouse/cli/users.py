@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gatehouse.cli.common import out, run
+from gatehouse.cli.common import JsonFlag, UserName, out, run
 
 users_app = typer.Typer(help="Create and manage users.", no_args_is_help=True)
 
@@ -53,9 +53,7 @@ def users_create(
 
 
 @users_app.command("list")
-def users_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+def users_list(as_json: JsonFlag = False) -> None:
     """List every user."""
     from gatehouse.service.identity import users
 
@@ -82,9 +80,7 @@ def users_list(
 
 
 @users_app.command("show")
-def users_show(
-    name: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
-) -> None:
+def users_show(name: UserName, as_json: JsonFlag = False) -> None:
     """Show one user: accounts, factors, lock state, sessions."""
     from gatehouse.service.identity import users
 
@@ -99,7 +95,7 @@ def users_show(
 
 
 @users_app.command("lock")
-def users_lock(name: str) -> None:
+def users_lock(name: UserName) -> None:
     """Lock an account by hand (its sessions end at once)."""
     from gatehouse.service.identity import users
 
@@ -108,7 +104,7 @@ def users_lock(name: str) -> None:
 
 
 @users_app.command("unlock")
-def users_unlock(name: str) -> None:
+def users_unlock(name: UserName) -> None:
     """Lift a manual lock and any lockout from failed sign-ins."""
     from gatehouse.service.identity import users
 
@@ -118,13 +114,18 @@ def users_unlock(name: str) -> None:
 
 @users_app.command("set-password")
 def users_set_password(
-    name: str,
+    name: UserName,
     password: Annotated[
-        str | None, typer.Option(help="New password; prompted when omitted.")
+        str | None, typer.Option(help="New password; prompted for (hidden, twice) when omitted.")
     ] = None,
-    temporary: Annotated[bool, typer.Option(help="Must be changed at next sign-in.")] = False,
+    temporary: Annotated[
+        bool, typer.Option(help="Must be changed at the next sign-in (live password only).")
+    ] = False,
+    paper: Annotated[
+        bool, typer.Option(help="Set the paper-trading password (NAMEpaper) instead.")
+    ] = False,
 ) -> None:
-    """Set a user's live password; every session of the user ends."""
+    """Set a user's live (or, with --paper, paper) password; every session of the user ends."""
     from gatehouse.service.identity import users
 
     if password is None:
@@ -132,6 +133,9 @@ def users_set_password(
     assert password is not None
     secret = password
     ended = run(
-        lambda rt: users.set_password(rt.ctx, name, secret, actor="cli", temporary=temporary)
+        lambda rt: users.set_password(
+            rt.ctx, name, secret, actor="cli", temporary=temporary, paper=paper
+        )
     )
-    out.print(f"Password changed for {name}; {ended} session(s) ended.")
+    which = "Paper password" if paper else "Password"
+    out.print(f"{which} changed for {name}; {ended} session(s) ended.")

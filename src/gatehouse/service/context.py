@@ -65,7 +65,7 @@ class GatewayConfig:
 class RecoveryConfig:
     """Account recovery (docs/recovery.md)."""
 
-    public_base_url: str = "http://127.0.0.1:5000"
+    public_base_url: str = "http://127.0.0.1:8000"
     token_ttl_seconds: int = 1800
     questions_ttl_seconds: int = 600
     emails_per_hour: int = 3

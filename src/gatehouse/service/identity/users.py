@@ -150,18 +150,51 @@ async def set_locked(ctx: ServiceContext, username: str, locked: bool, *, actor:
 
 
 async def set_password(
-    ctx: ServiceContext, username: str, password: str, *, actor: str, temporary: bool = False
+    ctx: ServiceContext,
+    username: str,
+    password: str,
+    *,
+    actor: str,
+    temporary: bool = False,
+    paper: bool = False,
 ) -> int:
-    """Replace the live password; every session of the user ends. Returns how many ended."""
+    """Replace the live (or, with ``paper``, the paper) password; every session of the user
+    ends. Returns how many ended."""
+    if paper and temporary:
+        raise InvalidInput("A paper password cannot be temporary.", field="temporary")
     async with ctx.uow() as uow:
         user = await _require(uow, username)
-    check_password(password, policy=ctx.password_policy, username=user.username, email=user.email)
+    login_name = user.paper_username if paper else user.username
+    check_password(password, policy=ctx.password_policy, username=login_name, email=user.email)
     fresh = await ctx.hasher.hash(password)
     async with ctx.uow() as uow:
         user = await _require(uow, username)
-        ended = await apply_password(ctx, uow, user, fresh, actor=actor, temporary=temporary)
+        if paper:
+            ended = await _apply_paper_password(ctx, uow, user, fresh, actor=actor)
+        else:
+            ended = await apply_password(ctx, uow, user, fresh, actor=actor, temporary=temporary)
         await uow.commit()
         return ended
+
+
+async def _apply_paper_password(
+    ctx: ServiceContext, uow: UnitOfWork, user: User, password_hash: str, *, actor: str
+) -> int:
+    assert user.id is not None
+    user.paper_password_hash = password_hash
+    ended = await sessions.end_all(
+        ctx, user.id, reason=EndReason.PASSWORD_CHANGED, actor=actor, uow=uow
+    )
+    await audit_log.record(
+        uow,
+        AuditEvent.PASSWORD_CHANGED,
+        at=ctx.clock.now(),
+        user_id=user.id,
+        username=user.username,
+        environment="paper",
+        actor=actor,
+    )
+    return ended
 
 
 async def apply_password(

@@ -1,0 +1,115 @@
+"""``gatehouse serve`` as an operator starts it: no ``--port``, a permissive umask, output to a
+file. It listens on GATEHOUSE_PORT, prints an unwrapped banner, keeps its home private."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from gatehouse.cli.app import app
+
+FAST = {"GATEHOUSE_ARGON2_MEMORY_KIB": "1024", "GATEHOUSE_ARGON2_TIME_COST": "1"}
+URI = re.compile(r"otpauth://totp/Gatehouse:demo\?secret=[A-Z2-7]+&issuer=Gatehouse\S*period=30")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def clean_environment(home: Path, **extra: str) -> dict[str, str]:
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "COLUMNS"))}
+    return {**kept, **FAST, "GATEHOUSE_HOME": str(home), **extra}
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[int, Path, list[str]]]:
+    """``gatehouse serve`` with no arguments, umask 000, stdout to a pipe (not a terminal);
+    yields (port, home, the lines printed up to "listening")."""
+    home, port = tmp_path / "home", free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gatehouse.cli", "serve"],
+        env=clean_environment(home, GATEHOUSE_PORT=str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        umask=0,
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # pytest-timeout bounds this
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Gatehouse listening on"):
+                break
+        else:
+            pytest.fail(f"serve stopped before listening:\n{process.communicate()[1]}")
+        yield port, home, lines
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def test_serve_without_port_listens_on_gatehouse_port_and_says_where(served):
+    port, _, lines = served
+    assert lines[-1].startswith(f"Gatehouse listening on http://localhost:{port}  ")
+    answer = httpx.get(f"http://127.0.0.1:{port}/healthz")
+    assert answer.status_code == 200 and answer.json()["status"] == "ok"
+
+
+def test_the_banner_is_not_wrapped_in_a_log_file(served):
+    _, home, lines = served
+    uri = json.loads((home / "demo-credentials.json").read_text())["otpauth_uri"]
+    assert len(uri) > 80  # wider than Rich's default width for a file
+    assert f"TOTP: {uri}" in lines
+    assert any(URI.fullmatch(line.removeprefix("TOTP: ")) for line in lines)
+    assert any(
+        line.startswith("SMS codes go to") and line.endswith("gatehouse sms outbox")
+        for line in lines
+    )
+    assert any("live account starts with no cash" in line for line in lines)
+
+
+def test_the_home_is_private_whatever_the_umask(served):
+    port, home, _ = served
+    # a recovery email lands in the embedded mail outbox, inside the home (written after the
+    # answer: the next request on the same connection is served once it is done)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        sent = client.post("/v1/api/recovery/password", json={"username": "demo"})
+        assert sent.status_code == 202
+        assert client.get("/healthz").status_code == 200
+    assert list((home / "mail").glob("*.eml"))
+    files = {p.relative_to(home).as_posix(): p for p in home.rglob("*")}
+    expected = {"gatehouse.db", "gatehouse.db-wal", "gatehouse.db-shm", "secret.key"}
+    assert expected | {"demo-credentials.json", "mail"} <= set(files)
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    for name, path in files.items():
+        wanted = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == wanted, name
+
+
+def test_an_existing_home_is_made_private(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    (home / "gatehouse.db").touch(mode=0o644)
+    home.chmod(0o755)
+    (home / "gatehouse.db").chmod(0o644)
+    env = {**FAST, "GATEHOUSE_HOME": str(home), "GATEHOUSE_DATABASE_URL": None}
+    listed = CliRunner().invoke(app, ["users", "list", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    for path in home.rglob("*"):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
