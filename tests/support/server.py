@@ -36,12 +36,12 @@ class _Server(uvicorn.Server):
 
 
 @asynccontextmanager
-async def serving(app: ASGIApp) -> AsyncIterator[str]:
-    """Serve ``app`` on a free port; yields its base URL."""
+async def serving(app: ASGIApp, *, port: int = 0) -> AsyncIterator[str]:
+    """Serve ``app`` on a free port (or ``port``, to restart a server); yields its base URL."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
-        port=0,
+        port=port,
         log_level="warning",
         lifespan="off",
         ws="websockets-sansio",
@@ -52,9 +52,9 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    bound = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{bound}"
     finally:
         server.should_exit = True
         server.stopping.set()
