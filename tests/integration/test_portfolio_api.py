@@ -119,6 +119,9 @@ async def test_summary_ledger_and_positions_agree(client, runtime, alice, clock)
     row = pnl["upnl"][f"{t.account}.Core"]
     assert row["rowType"] == 1 and row["nl"] == summary["netliquidation"]
     assert {"dpl", "upl", "el", "mv"} <= set(row)
+    # opened today with 1,000,000: the day P&L is NLV less that deposit (commissions included)
+    assert row["dpl"] == pytest.approx(summary["netliquidation"] - 1_000_000, abs=0.011)
+    assert row["dpl"] < 0  # two commissions and the spread paid, at the same tick
 
 
 async def test_a_cash_account_counts_settled_cash_as_equity(client, runtime, alice, clock):

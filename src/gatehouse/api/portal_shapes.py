@@ -17,6 +17,7 @@ import orjson
 from gatehouse import __version__
 from gatehouse.domain.errors import InvalidInput
 from gatehouse.domain.trading.accounts import BrokerageAccount
+from gatehouse.domain.trading.day_pnl import DayPnl
 from gatehouse.domain.trading.instruments import find_conid
 from gatehouse.domain.trading.margin import MarginSnapshot
 from gatehouse.service.identity.sessions import Principal
@@ -360,17 +361,13 @@ def allocation(found: Holdings) -> dict[str, Any]:
     }
 
 
-def pnl_row(found: Holdings) -> dict[str, Any]:
-    """One ``iserver/account/pnl/partitioned`` row. ``dpl`` is today's move of the positions
-    held (shares × (mark − prior close))."""
+def pnl_row(found: AccountFigures, day: DayPnl) -> dict[str, Any]:
+    """One ``iserver/account/pnl/partitioned`` row. ``dpl`` is the day P&L
+    (``domain/trading/day_pnl``: NLV now − NLV at the start of the day − net deposits today)."""
     f = found.figures
-    daily = sum(
-        (item.book.position(item.conid) * (item.mark - item.prior_close) for item in found.items),
-        Decimal(0),
-    )
     return {
         "rowType": 1,
-        "dpl": number(cents(daily)),
+        "dpl": number(cents(day.total)),
         "nl": number(cents(f.net_liquidation)),
         "upl": number(cents(f.unrealized_pnl)),
         "el": number(cents(f.excess_liquidity)),
@@ -379,5 +376,5 @@ def pnl_row(found: Holdings) -> dict[str, Any]:
     }
 
 
-def pnl(rows: Mapping[str, Holdings]) -> dict[str, Any]:
-    return {"upnl": {f"{acct}.Core": pnl_row(found) for acct, found in rows.items()}}
+def pnl(rows: Mapping[str, tuple[AccountFigures, DayPnl]]) -> dict[str, Any]:
+    return {"upnl": {f"{acct}.Core": pnl_row(*row) for acct, row in rows.items()}}

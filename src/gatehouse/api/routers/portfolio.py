@@ -87,5 +87,11 @@ async def allocation(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> 
 @router.get("/iserver/account/pnl/partitioned")
 async def pnl(principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
     found = await accounts.for_session(ctx, principal)
-    rows = {a.account_id: await portfolio.holdings(ctx, principal, a.account_id) for a in found}
+    rows = {
+        a.account_id: (
+            await portfolio.figures(ctx, principal, a.account_id),
+            await portfolio.day(ctx, principal, a.account_id),
+        )
+        for a in found
+    }
     return JsonResponse(shapes.pnl(rows))

@@ -146,3 +146,11 @@ class TradingCalendar:
             if close <= at:
                 return close
         return self.session_bounds(self.previous_trading_day(day))[1]
+
+    def day_start(self, at: datetime) -> datetime:
+        """When the day P&L at ``at`` starts: the close before the latest session that has
+        opened at or before ``at`` (quotes' ``prior_close`` is that close's price)."""
+        day = self.local_date(at)
+        if not self.is_trading_day(day) or at < self.session_bounds(day)[0]:
+            day = self.previous_trading_day(day)
+        return self.session_bounds(self.previous_trading_day(day))[1]

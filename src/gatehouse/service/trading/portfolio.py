@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from gatehouse.domain.errors import OrderNotFound
 from gatehouse.domain.trading.accounts import BrokerageAccount, previous_day_elv
+from gatehouse.domain.trading.day_pnl import DayPnl, day_pnl
 from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.ledger import Book
 from gatehouse.domain.trading.margin import MarginSnapshot, snapshot
@@ -147,6 +148,30 @@ async def holdings(
         for c in chosen
     ]
     return Holdings(entry.account, items, _figures(ctx, entry, prices, now), now)
+
+
+async def day(ctx: ServiceContext, principal: Principal, account_id: str | None) -> DayPnl:
+    """Today's P&L (``domain/trading/day_pnl``): the one source of the figure everywhere.
+
+    Positions held overnight count from the prior close, those opened today from their fill
+    price; today's realized P&L and commissions count; deposits and withdrawals do not.
+    """
+    account_id = owned(principal, account_id)
+    entry = await cached_book(ctx, principal, account_id)
+    now = ctx.clock.now()
+    start = ctx.calendar.day_start(now)
+    async with ctx.uow() as uow:
+        fills = await uow.orders.executions([account_id], since=start)
+    fills = [f for f in fills if f.at <= now]
+    held = entry.book.positions()
+    conids = set(held) | {f.conid for f in fills}
+    quotes = {c: ctx.quotes.quote(c, now) for c in conids}
+    return day_pnl(
+        positions=held,
+        marks={c: q.mark for c, q in quotes.items()},
+        prior_closes={c: q.prior_close for c, q in quotes.items()},
+        executions_today=fills,
+    )
 
 
 def invalidate(ctx: ServiceContext, principal: Principal, account_id: str) -> None:
