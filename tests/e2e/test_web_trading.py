@@ -65,7 +65,14 @@ async def test_a_deposit_then_an_order_from_the_ticket_that_fills(
         await expect(order).to_contain_text("Filled")
         await expect(page.locator("#positions-table tbody")).to_contain_text("AAPL")
         await page.goto(f"{url}/portal/")
-        await expect(page.locator("#trades-table tbody")).to_contain_text("AAPL")
+        recent = page.locator("#trades-table tbody")
+        await expect(recent).to_contain_text("AAPL")
+        # one definition: the deposit is listed, the buy is net of its commission, times in ET
+        await expect(recent.locator("tr[data-kind=deposit]")).to_contain_text("+$100,000.00")
+        await expect(recent.locator("tr[data-kind=trade]")).to_contain_text("−$")
+        await expect(recent.locator("tr[data-kind=trade]")).to_contain_text(" ET")
+        # bought at the ask a moment ago: the day P&L is the commission and the spread, a loss
+        await expect(page.locator('.kpi[data-key="daypnl"] [data-figure]')).to_contain_text("−$")
         await expect(page.locator('.kpi[data-key="netliquidation"] [data-figure]')).to_contain_text(
             "$"
         )

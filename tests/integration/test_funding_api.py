@@ -121,3 +121,31 @@ async def test_the_web_pages_transfer_form(client, runtime, alice, clock):
     assert [x["type"] for x in listed] == ["withdrawal", "deposit"]
     sideways = await t.post("funding/transfers", {**body, "direction": "sideways"})
     assert sideways.status_code == 400
+
+
+async def test_recent_activity_lists_transfers_and_trades_net_of_commission(
+    client, runtime, alice, clock
+):
+    t = await trader(client, alice, clock, environment="live")
+    assert (await t.post(f"accounts/{t.account}/deposits", {"amount": "5000"})).status_code == 201
+    await step(runtime, clock)
+    clock.advance(60)
+    await t.order(conid=AAPL, side="BUY", quantity=3, orderType="MKT")
+    clock.advance(60)
+    assert (await t.post(f"accounts/{t.account}/withdrawals", {"amount": "100"})).status_code == 201
+    body = (await t.get(f"accounts/{t.account}/activity", days="7")).json()
+    assert body["timezone"] == "America/New_York"
+    kinds = [row["kind"] for row in body["transactions"]]
+    assert kinds == ["withdrawal", "trade", "deposit"]  # newest first
+    withdrawal, buy, deposit = body["transactions"]
+    assert (deposit["net_amount"], withdrawal["net_amount"]) == ("5000.00", "-100.00")
+    value = Decimal(buy["quantity"]) * Decimal(buy["price"])
+    assert Decimal(buy["net_amount"]) == -(value + Decimal(buy["commission"]))
+    assert buy["symbol"] == "AAPL" and buy["side"] == "BUY" and buy["timezone"] == "ET"
+    # the same trade date as the IBKR trade record, in New York
+    [trade] = (await t.get("iserver/account/trades")).json()
+    assert buy["id"] == trade["execution_id"]
+    for bad in ("0", "91", "x", "-1"):
+        answer = await t.get(f"accounts/{t.account}/activity", days=bad)
+        assert (answer.status_code, answer.json()["error"]) == (400, "invalid_input")
+    assert (await t.get("accounts/U0000000/activity")).status_code == 404

@@ -54,4 +54,4 @@ def test_an_empty_period_still_makes_a_statement() -> None:
     text = _text(pdf)
     assert pdf.startswith(b"%PDF")
     if text is not None:
-        assert "No trades in this period." in text and "500.00" in text
+        assert "No transactions in this period." in text and "500.00" in text

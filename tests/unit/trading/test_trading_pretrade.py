@@ -278,6 +278,14 @@ def test_whatif_reports_amount_commission_and_margin_changes() -> None:
     assert preview.error is None
 
 
+def test_whatif_total_of_a_sale_is_the_proceeds_less_commission() -> None:
+    acct = account("1000", AccountType.MARGIN, holding=100)
+    preview = whatif(
+        order(Side.SELL, 5, limit="100.00"), account=acct, session_environment=PAPER, quote=quote()
+    )
+    assert (preview.amount, preview.commission, preview.total) == (D(500), D(1), D(499))
+
+
 def test_whatif_reports_a_rejection_as_an_error() -> None:
     preview = whatif(
         order(quantity=500), account=account("10000"), session_environment=PAPER, quote=quote()

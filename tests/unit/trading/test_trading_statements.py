@@ -143,7 +143,12 @@ def test_activity_summary_reconciles_opening_and_closing_cash() -> None:
     table = list(csv.reader(io.StringIO(text)))
     assert table[0] == ["Activity", "2026-01-01", "2026-01-31"]
     assert ["Deposits", "1000"] in table
-    assert table[-1] == ["2026-01-07", "AAPL", "SELL", "4", "110", "1", "439", "o2"]
+    sale = ["2026-01-07", "10:00:00", "trade", "AAPL", "SELL", "4", "110", "1", "439", "e2"]
+    assert sale in table
+    # deposits and withdrawals are listed with the trades, oldest first, signed net amounts
+    assert [row[2] for row in table[-4:]] == ["deposit", "trade", "trade", "withdrawal"]
+    assert table[-1][8] == "-200" and table[-4][8] == "1000"
+    assert [row[8] for row in table[-3:-1]] == ["-1001", "439"]  # the buy's commission included
 
 
 def test_activity_rejects_an_inverted_range() -> None:

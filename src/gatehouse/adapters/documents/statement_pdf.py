@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from gatehouse.domain.trading.instruments import find_conid
 from gatehouse.domain.trading.statements import (
-    EXCHANGE_TIMEZONE,
     ActivityStatement,
     GainTotals,
     RealizedGain,
 )
+from gatehouse.domain.trading.transactions import EXCHANGE_TIMEZONE
 
 _MARGIN = 12.0  # mm
 _HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
@@ -183,30 +182,26 @@ class PdfStatements:
             right=(1,),
         )
         pdf.set_font("Helvetica", style="B", size=11)
-        pdf.cell(0, 8, "Trades", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, "Transactions (times in New York, ET)", new_x="LMARGIN", new_y="NEXT")
         rows = [
             [
-                e.at.astimezone(_ZONE).date().isoformat(),
-                _symbol(e.conid),
-                str(e.side),
-                str(e.quantity),
-                _money(e.price),
-                _money(e.commission),
-                _money(e.net_amount),
+                t.trade_date.isoformat(),
+                t.kind.value.capitalize(),
+                t.symbol or "",
+                t.side or "",
+                "" if t.quantity is None else str(t.quantity),
+                "" if t.price is None else _money(t.price),
+                _money(t.commission) if t.symbol else "",
+                _money(t.net_amount),
             ]
-            for e in statement.executions
+            for t in statement.transactions
         ]
         _table(
             pdf,
-            ["Trade date", "Symbol", "Side", "Quantity", "Price", "Commission", "Net amount"],
+            ["Trade date", "Type", "Symbol", "Side", "Quantity", "Price", "Commission", "Net"],
             rows,
-            widths=(26, 24, 16, 22, 26, 26, 34),
-            right=(3, 4, 5, 6),
-            empty="No trades in this period.",
+            widths=(24, 24, 18, 14, 18, 24, 24, 30),
+            right=(4, 5, 6, 7),
+            empty="No transactions in this period.",
         )
         return bytes(pdf.output())
-
-
-def _symbol(conid: int) -> str:
-    instrument = find_conid(conid)
-    return instrument.symbol if instrument else str(conid)

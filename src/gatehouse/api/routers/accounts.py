@@ -1,6 +1,6 @@
 """Brokerage accounts: IBKR's ``iserver/accounts`` and account switch, ``portfolio/accounts``
 and ``portfolio/subaccounts``; and Gatehouse's own funding JSON — deposits, withdrawals,
-transactions and paper resets (also under ``/funding/transfers`` for the web pages)."""
+transactions, recent activity and paper resets (also ``/funding/transfers`` for the pages)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from gatehouse.api import portal_shapes as shapes
 from gatehouse.api.auth import Ctx, CurrentPrincipal, TradingPrincipal
 from gatehouse.api.schemas import Body
 from gatehouse.domain.errors import InvalidInput
-from gatehouse.service.trading import accounts, funding
-from gatehouse.service.trading.views import transfer_view
+from gatehouse.domain.trading.transactions import EXCHANGE_TIMEZONE
+from gatehouse.service.trading import accounts, funding, history
+from gatehouse.service.trading.views import transaction_view, transfer_view
 
 router = APIRouter(tags=["accounts"])
 Amount = StrictStr | StrictInt | StrictFloat
@@ -95,6 +96,24 @@ async def transactions(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -
             for e in found.entries
         ],
         "transfers": [transfer_view(t) for t in found.transfers],
+    }
+
+
+@router.get("/accounts/{account_id}/activity")
+async def activity(
+    account_id: str,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    days: str = Query(default="7", max_length=3),
+) -> dict[str, Any]:
+    """Recent transactions: trades (net of commission) and transfers, newest first."""
+    if not days.isdigit() or not 1 <= int(days) <= history.MAX_DAYS:
+        raise InvalidInput(f"'days' must be a whole number from 1 to {history.MAX_DAYS}.")
+    found = await history.recent(ctx, principal, account_id, days=int(days))
+    return {
+        "account_id": accounts.owned(principal, account_id),
+        "timezone": EXCHANGE_TIMEZONE,
+        "transactions": [transaction_view(t) for t in found],
     }
 
 

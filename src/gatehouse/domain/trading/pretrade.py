@@ -69,7 +69,9 @@ class MarginChange:
 @dataclass(frozen=True, slots=True)
 class WhatIf:
     """IBKR's what-if shape: ``amount{amount,commission,total}``, ``equity|initial|maintenance
-    {current,change,after}``, ``warn``, ``error`` (why the order would be rejected)."""
+    {current,change,after}``, ``warn``, ``error`` (why the order would be rejected).
+
+    ``total`` is what a buy costs (value + commission) or a sale brings (value − commission)."""
 
     amount: Decimal
     commission: Decimal
@@ -308,7 +310,8 @@ def whatif(
     return WhatIf(
         amount=est.value,
         commission=est.commission,
-        total=est.value + est.commission,
+        # what the account pays for a buy, or receives for a sale (proceeds less commission)
+        total=est.value + est.commission if order.side is Side.BUY else est.value - est.commission,
         equity=_change(before.equity_with_loan, after.equity_with_loan),
         initial=_change(before.init_margin, after.init_margin),
         maintenance=_change(before.maint_margin, after.maint_margin),

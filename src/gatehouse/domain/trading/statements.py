@@ -17,10 +17,16 @@ from zoneinfo import ZoneInfo
 from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.instruments import find_conid
 from gatehouse.domain.trading.ledger import CashEntry, CashEntryKind, RealizedLot
+from gatehouse.domain.trading.transactions import (
+    EXCHANGE_TIMEZONE,
+    TIMEZONE_LABEL,
+    Transaction,
+    local_time,
+    transactions,
+)
 
 _ZERO = Decimal(0)
 _CENT = Decimal("0.01")
-EXCHANGE_TIMEZONE = "America/New_York"
 
 
 class HoldingTerm(StrEnum):
@@ -192,6 +198,7 @@ class ActivityStatement:
     other: Decimal
     closing_cash: Decimal
     executions: tuple[Execution, ...]
+    transactions: tuple[Transaction, ...] = ()  # trades and transfers, oldest first
 
     def rows(self) -> list[tuple[str, Decimal]]:
         """The summary lines, in statement order."""
@@ -219,12 +226,14 @@ def activity(
         raise ValueError("the statement ends before it starts")
     opening = _ZERO
     by_kind = dict.fromkeys(CashEntryKind, _ZERO)
+    in_period: list[CashEntry] = []
     for entry in cash_entries:
         day = _local(entry.at, timezone)
         if day < start:
             opening += entry.amount
         elif day <= end:
             by_kind[entry.kind] += entry.amount
+            in_period.append(entry)
     other = sum(
         (
             by_kind[k]
@@ -254,6 +263,7 @@ def activity(
         other=other,
         closing_cash=opening + sum(by_kind.values(), _ZERO),
         executions=in_range,
+        transactions=tuple(reversed(transactions(in_range, in_period))),
     )
 
 
@@ -266,19 +276,32 @@ def activity_csv(statement: ActivityStatement, *, timezone: str = EXCHANGE_TIMEZ
         writer.writerow([label, amount])
     writer.writerow([])
     writer.writerow(
-        ["Trade Date", "Symbol", "Side", "Quantity", "Price", "Commission", "Net Amount", "Order"]
+        [
+            "Trade Date",
+            f"Time ({TIMEZONE_LABEL})",
+            "Type",
+            "Symbol",
+            "Side",
+            "Quantity",
+            "Price",
+            "Commission",
+            "Net Amount",
+            "Reference",
+        ]
     )
-    for e in statement.executions:
+    for t in statement.transactions:
         writer.writerow(
             [
-                _local(e.at, timezone).isoformat(),
-                _symbol(e.conid),
-                e.side,
-                e.quantity,
-                e.price,
-                e.commission,
-                e.net_amount,
-                e.order_id,
+                _local(t.at, timezone).isoformat(),
+                local_time(t.at).strftime("%H:%M:%S"),
+                t.kind,
+                t.symbol or "",
+                t.side or "",
+                "" if t.quantity is None else t.quantity,
+                "" if t.price is None else t.price,
+                t.commission,
+                t.net_amount,
+                t.reference,
             ]
         )
     return out.getvalue()

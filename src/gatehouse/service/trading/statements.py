@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from gatehouse.domain.errors import InvalidInput, ServiceUnavailable
 from gatehouse.domain.trading.instruments import find_conid
 from gatehouse.domain.trading.statements import (
-    EXCHANGE_TIMEZONE,
     ActivityStatement,
     GainTotals,
     RealizedGain,
@@ -28,10 +27,12 @@ from gatehouse.domain.trading.statements import (
     realized_gains,
     realized_gains_csv,
 )
+from gatehouse.domain.trading.transactions import EXCHANGE_TIMEZONE
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading import accounts as trading_accounts
 from gatehouse.service.trading.ports import StatementDocuments
+from gatehouse.service.trading.views import transaction_view
 
 FIRST_YEAR = 2000
 MAX_ACTIVITY_DAYS = 5 * 366
@@ -192,6 +193,8 @@ def _activity_view(owned: str, statement: ActivityStatement) -> dict[str, Any]:
             }
             for e in statement.executions
         ],
+        "timezone": EXCHANGE_TIMEZONE,
+        "transactions": [transaction_view(t) for t in statement.transactions],
     }
 
 

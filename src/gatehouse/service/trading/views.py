@@ -17,6 +17,7 @@ from gatehouse.domain.trading.instruments import Instrument, find_conid
 from gatehouse.domain.trading.ledger import Book
 from gatehouse.domain.trading.margin import MarginSnapshot
 from gatehouse.domain.trading.orders import Order, OrderType, Side
+from gatehouse.domain.trading.transactions import TIMEZONE_LABEL, Transaction, local_time
 
 CENT = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -242,4 +243,26 @@ def transfer_view(transfer: Transfer) -> dict[str, object]:
         "created_at": as_utc(transfer.created_at).isoformat(),
         "settles_at": as_utc(transfer.settles_at).isoformat(),
         "settled_at": as_utc(transfer.settled_at).isoformat() if transfer.settled_at else None,
+    }
+
+
+def transaction_view(t: Transaction) -> dict[str, object]:
+    """A transaction (``domain/trading/transactions``) as the pages and statements show it:
+    signed net amount with the commission, the trade date and time in New York."""
+    local = local_time(t.at)
+    return {
+        "id": t.reference,
+        "kind": t.kind.value,
+        "trade_date": t.trade_date.isoformat(),
+        "time": local.strftime("%H:%M:%S"),
+        "timezone": TIMEZONE_LABEL,
+        "at": as_utc(t.at).isoformat(),
+        "description": t.description,
+        "conid": t.conid,
+        "symbol": t.symbol,
+        "side": t.side,
+        "quantity": None if t.quantity is None else quantity_text(t.quantity),
+        "price": price_text(t.price),
+        "commission": str(cents(t.commission)),
+        "net_amount": str(cents(t.net_amount)),
     }

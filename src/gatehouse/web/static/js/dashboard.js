@@ -1,9 +1,10 @@
 // Dashboard: the account's key figures, positions and recent transactions, kept live.
 
-import { accountId, amount, dayPnl, missing, onAccountChange, pnl, positions, summary, trades } from "./account.js";
+import { accountId, amount, dayPnl, missing, onAccountChange, pnl, positions, summary } from "./account.js";
 import { $, $$, h, replaceChildren, show } from "./dom.js";
-import { direction, formatMoney, formatPercent, formatPrice, formatQty, formatSigned, formatTime } from "./format.js";
+import { direction, formatMoney, formatPercent, formatPrice, formatQty, formatSigned, formatSignedMoney } from "./format.js";
 import { describe } from "./messages.js";
+import { renderTransactions } from "./transactions.js";
 
 function setFigure(key, text, { sub = "", dir = "" } = {}) {
   const card = $(`.kpi[data-key="${key}"]`);
@@ -35,7 +36,7 @@ async function loadFigures() {
   try {
     const day = dayPnl(await pnl());
     const nlv = amount(body, "netliquidation");
-    setFigure("daypnl", formatSigned(day), { dir: direction(day), sub: nlv && day !== null ? formatPercent(day / (nlv - day)) : "" });
+    setFigure("daypnl", formatSignedMoney(day), { dir: direction(day), sub: nlv && day !== null ? formatPercent(day / (nlv - day)) : "" });
   } catch (error) {
     if (!missing(error)) throw error;
   }
@@ -56,18 +57,7 @@ async function loadPositions() {
 }
 
 async function loadTrades() {
-  const rows = await trades(7);
-  const body = $("#trades-table tbody");
-  if (!rows.length) return replaceChildren(body, h("tr", {}, h("td", { colspan: 6, class: "empty" }, "No transactions in the last 7 days.")));
-  replaceChildren(body, rows.slice(0, 12).map((t) =>
-    h("tr", {},
-      h("td", { class: "num" }, formatTime(t.trade_time_r ? new Date(Number(t.trade_time_r)).toISOString() : t.trade_time)),
-      h("td", { class: t.side === "B" || t.side === "BUY" ? "up" : "down" }, t.side === "B" || t.side === "BUY" ? "Buy" : "Sell"),
-      h("td", {}, t.symbol),
-      h("td", { class: "num" }, formatQty(t.size)),
-      h("td", { class: "num" }, formatPrice(t.price)),
-      h("td", { class: "num" }, formatMoney(t.net_amount)),
-    )));
+  await renderTransactions($("#trades-table tbody"));
 }
 
 async function refresh() {

@@ -20,6 +20,13 @@ export function formatSigned(value) {
   return `${n > 0 ? "+" : n < 0 ? "−" : ""}${money.format(Math.abs(n))}`;
 }
 
+/** "+$14.20" / "−$2,298.20": a signed amount of money, with its currency sign. */
+export function formatSignedMoney(value) {
+  const n = num(value);
+  if (Number.isNaN(n)) return "—";
+  return `${n > 0 ? "+" : n < 0 ? "−" : ""}$${money.format(Math.abs(n))}`;
+}
+
 export const formatPrice = (value) => (Number.isNaN(num(value)) ? "—" : price.format(num(value)));
 export const formatQty = (value) => (Number.isNaN(num(value)) ? "—" : qty.format(num(value)));
 export const formatPercent = (fraction) => (Number.isNaN(num(fraction)) ? "—" : pct.format(num(fraction)));

@@ -1,9 +1,10 @@
 // Live orders (cancel, modify), positions and trades, refreshed by sync events.
 
-import { liveOrders, missing, onAccountChange, positions, trades } from "./account.js";
+import { liveOrders, missing, onAccountChange, positions } from "./account.js";
 import { $, h, replaceChildren, toast } from "./dom.js";
-import { direction, formatMoney, formatPrice, formatQty, formatSigned, formatTime } from "./format.js";
+import { direction, formatMoney, formatPrice, formatQty, formatSigned } from "./format.js";
 import { describe } from "./messages.js";
+import { renderTransactions } from "./transactions.js";
 import { cancel, modify } from "./orders.js";
 
 const OPEN = new Set(["PendingSubmit", "PreSubmitted", "Submitted", "PendingCancel"]);
@@ -86,17 +87,7 @@ async function loadPositions() {
 
 async function loadTrades() {
   const body = $("#trades-table tbody");
-  if (!body) return;
-  const rows = await trades(7);
-  replaceChildren(body, rows.length ? rows.map((t) =>
-    h("tr", {},
-      h("td", { class: "num" }, formatTime(t.trade_time_r ? new Date(Number(t.trade_time_r)).toISOString() : t.trade_time)),
-      h("td", { class: /^B/.test(t.side) ? "up" : "down" }, /^B/.test(t.side) ? "Buy" : "Sell"),
-      h("td", {}, t.symbol),
-      h("td", { class: "num" }, formatQty(t.size)),
-      h("td", { class: "num" }, formatPrice(t.price)),
-      h("td", { class: "num" }, formatMoney(t.net_amount)),
-    )) : empty(6, "No trades in the last 7 days."));
+  if (body) await renderTransactions(body, { tradesOnly: true, limit: 50 });
 }
 
 export async function refresh() {
