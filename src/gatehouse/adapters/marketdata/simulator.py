@@ -14,7 +14,7 @@ from gatehouse.adapters.marketdata.price_path import InstrumentProfile, PricePat
 from gatehouse.domain.errors import InvalidInput, UnknownInstrument
 from gatehouse.domain.trading.calendar import TradingCalendar
 from gatehouse.domain.trading.instruments import INSTRUMENTS, Instrument
-from gatehouse.domain.trading.quotes import Bar, Quote
+from gatehouse.domain.trading.quotes import Bar, BookLevel, Quote
 
 DAILY_BAR_SECONDS = 86_400
 WEEKLY_BAR_SECONDS = 7 * DAILY_BAR_SECONDS
@@ -22,6 +22,8 @@ MAX_BARS = 10_000
 
 _MINUTE_US = 60_000_000
 _SALT_TICK = 5
+_SALT_BOOK = 6
+MAX_BOOK_LEVELS = 20
 _Position = tuple[date, int, int]  # (trading day, minute of the session, tick of the minute)
 
 
@@ -125,6 +127,34 @@ class MarketSimulator:
                 return following
             at = following
         return self.calendar.session_open(at)
+
+    def book(self, conid: int, at: datetime, *, levels: int = 5) -> list[BookLevel]:
+        """The order book at the tick containing ``at``: ``levels`` offers a cent apart from
+        the ask up, and ``levels`` bids down from the bid, highest price first. The best
+        level on each side shows the quote's size; deeper sizes are round lots."""
+        if not 1 <= levels <= MAX_BOOK_LEVELS:
+            raise InvalidInput(f"A book has 1 to {MAX_BOOK_LEVELS} levels a side.")
+        quote = self.quote(conid, at)
+        stamp = int(quote.at.timestamp() * 1000)
+        cent = Decimal("0.01")
+
+        def size(side: int, level: int, best: int) -> int:
+            return (
+                best
+                if level == 0
+                else _lot_size(mix(self.seed, conid, stamp, side, level, _SALT_BOOK))
+            )
+
+        asks = [
+            BookLevel(quote.ask + cent * i, 0, size(1, i, quote.ask_size))
+            for i in reversed(range(levels))
+        ]
+        bids = [
+            BookLevel(quote.bid - cent * i, size(0, i, quote.bid_size), 0)
+            for i in range(levels)
+            if quote.bid - cent * i > 0
+        ]
+        return asks + bids
 
     # --- bars ----------------------------------------------------------------------------------
     def history(self, conid: int, *, end: datetime, bar_seconds: int, count: int) -> list[Bar]:

@@ -19,7 +19,7 @@ router = APIRouter(tags=["sessions"])
 async def tickle(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     session = await sessions.tickle(ctx, principal)
     return {
-        "session": session.public_id,
+        "session": sessions.socket_ticket(ctx, session),  # opens /v1/api/ws (api cookie)
         "ssoExpires": int((session.deadline() - ctx.clock.now()).total_seconds() * 1000),
         "collission": False,
         "userId": principal.user.id,

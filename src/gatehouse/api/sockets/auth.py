@@ -3,7 +3,8 @@
 The session comes from an ``Authorization: Bearer`` header or a cookie — never from the
 URL, where tokens end up in logs. A browser attaches cookies to a WebSocket opened by any
 site, so a cookie counts only when the ``Origin`` header is absent (not a browser) or
-names this host: that stops cross-site WebSocket hijacking.
+names this host: that stops cross-site WebSocket hijacking. IBKR's ``api`` cookie
+(``/v1/api/ws``) carries the socket ticket ``tickle`` returns, or a session token.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def api_cookie_token(value: str) -> str | None:
 
 
 def presented_token(ws: WebSocket, *, ibkr_cookie: bool = False) -> tuple[str, bool] | None:
-    """The session token offered, and whether it came in a cookie."""
+    """The session token (or socket ticket) offered, and whether it came in a cookie."""
     scheme, _, value = ws.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip(), False
@@ -70,6 +71,8 @@ async def authenticate(
         token, from_cookie = presented
         if from_cookie and not same_origin(ws):
             raise Forbidden("Cross-site WebSocket connections are refused.")
+        if ibkr_cookie and "." in token:  # a socket ticket from tickle, never a token
+            return await sessions.authenticate_ticket(ctx, token)
         return await sessions.authenticate(ctx, token)
     except GatehouseError as error:
         await _deny(ws, error)

@@ -1,9 +1,9 @@
 """``GET /v1/api/ws`` (WebSocket): IBKR Client Portal's streaming socket, for ibind and friends.
 
 On connect: ``system`` (``success``), ``sts`` and ``act``; every ~10 s a ``system`` ``hb``.
-``tic`` keeps the session alive. Subscriptions (``smd``, ``sor``, ``spl``, ``ssd``, ``sld``,
-``str``) are answered at once, then fed by the user's account events and the quote hub.
-The payload builders live in ``gatehouse.api.sockets.ibkr_topics``.
+``tic`` keeps the session alive. Subscriptions (``smd``, ``smh``, ``sbd``, ``sor``, ``spl``,
+``ssd``, ``sld``, ``str``) are answered at once, then fed by the user's account events, the
+quote hub and the market ticker. The topic table is ``gatehouse.api.sockets.ibkr_topics``.
 """
 
 from __future__ import annotations
@@ -107,6 +107,8 @@ class IbkrStream:
             quotes=self.runtime.sync.quotes,
             now_ms=millis(self.runtime.ctx.clock.now()),
             drop=self.fell_behind,
+            service=self.runtime.ctx,
+            ticker=self.runtime.ticker,
         )
 
     def fell_behind(self) -> None:
@@ -150,15 +152,23 @@ class IbkrStream:
             self.report("invalid_target", problem)
             return
         key = (frame.channel, frame.target)
+        if not frame.subscribe and key not in self.subscriptions:
+            key = self._by_server_id(frame.channel, frame.target) or key  # umh+<serverId>
         old = self.subscriptions.pop(key, None)
         if old is not None:
             replies = source.unsubscribe(old, self.context())
             if not frame.subscribe:
                 self.send(replies)
         if frame.subscribe:
-            sub = Subscription(frame.channel, frame.target, frame.args)
+            sub = Subscription(frame.channel, frame.target, frame.args, extra=frame.extra)
             self.subscriptions[key] = sub
             self.send(await source.subscribe(sub, self.context()))
+
+    def _by_server_id(self, channel: str, server_id: str) -> tuple[str, str] | None:
+        for key, sub in self.subscriptions.items():
+            if sub.channel == channel and sub.server_id == server_id:
+                return key
+        return None
 
     def _target_problem(self, kind: Target, target: str) -> str | None:
         if kind is Target.CONID and not target.isdigit():

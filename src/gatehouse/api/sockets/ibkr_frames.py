@@ -1,7 +1,8 @@
 """Client frames of IBKR's ``/v1/api/ws``: ``tic``, ``s<channel>[+<target>][+<json>]``, ``u…``.
 
 Examples: ``smd+265598+{"fields":["31","84"]}``, ``sor``, ``sor+{}``, ``ssd+DU123``,
-``umd+265598+{}``, ``usd+DU123+{}``.
+``umd+265598+{}``, ``usd+DU123+{}``, ``sbd+DU123+265598[+SMART]`` (more ``+`` parts after
+the target land in ``extra``), ``umh+<serverId>``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class TopicRequest:
     channel: str  # two letters: "md", "or", "pl", "sd", "ld", "tr", …
     target: str = ""  # a conid or account id, "" when the channel has none
     args: dict[str, object] = field(default_factory=dict)
+    extra: tuple[str, ...] = ()  # parts after the target that are not JSON (sbd's conid)
 
 
 def parse(text: str) -> Tic | TopicRequest:
@@ -44,6 +46,12 @@ def parse(text: str) -> Tic | TopicRequest:
         arguments = rest
     elif rest:
         target, _, arguments = rest.partition("+")
+    extra: list[str] = []
+    while arguments and not arguments.startswith("{"):
+        part, _, arguments = arguments.partition("+")
+        if not part.isalnum() or len(part) > 32 or len(extra) >= 2:
+            raise FrameError("invalid_arguments", "The arguments must be a JSON object.")
+        extra.append(part)
     args: object = {}
     if arguments:
         try:
@@ -52,4 +60,6 @@ def parse(text: str) -> Tic | TopicRequest:
             raise FrameError("invalid_arguments", "The arguments must be a JSON object.") from None
     if not isinstance(args, dict):
         raise FrameError("invalid_arguments", "The arguments must be a JSON object.")
-    return TopicRequest(subscribe=text[0] == "s", channel=channel, target=target, args=args)
+    return TopicRequest(
+        subscribe=text[0] == "s", channel=channel, target=target, args=args, extra=tuple(extra)
+    )

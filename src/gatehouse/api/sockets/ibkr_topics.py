@@ -18,9 +18,11 @@ from enum import Enum
 from typing import Protocol
 
 from gatehouse.domain.sync.events import AccountEvent
+from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.sync.hub import Outlet
 from gatehouse.service.sync.quotes import QuoteHub, QuoteWatch
+from gatehouse.service.trading.ticker import MarketTicker
 
 Message = dict[str, object]
 
@@ -31,6 +33,12 @@ class Target(Enum):
     ACCOUNT = "account"  # must be one of the session's accounts
 
 
+class Follower(Protocol):
+    """What keeps a live subscription fed (price moves, account events); closed with it."""
+
+    def close(self) -> None: ...
+
+
 @dataclass(eq=False)
 class Subscription:
     """One active subscription of one socket."""
@@ -38,11 +46,15 @@ class Subscription:
     channel: str
     target: str
     args: dict[str, object]
+    extra: tuple[str, ...] = ()  # more ``+`` parts: sbd's conid (and exchange)
     watch: QuoteWatch | None = None  # market data: this socket's place in the quote hub
+    live: Follower | None = None  # summary, ledger, P&L, history, book: their refresher
+    server_id: str | None = None  # smh: the id ``umh+<serverId>`` names it by
 
     @property
     def topic(self) -> str:
-        return f"s{self.channel}+{self.target}" if self.target else f"s{self.channel}"
+        parts = [f"s{self.channel}", *([self.target] if self.target else []), *self.extra]
+        return "+".join(parts)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class TopicContext:
     quotes: QuoteHub
     now_ms: int
     drop: Callable[[], None]  # cut this socket off (it fell behind)
+    service: ServiceContext | None = None  # reads of the account and the market
+    ticker: MarketTicker | None = None  # price moves, for topics that follow them
 
 
 class TopicSource(Protocol):
@@ -127,41 +141,19 @@ class MarketDataTopic:
         return []
 
 
-def _data(event: AccountEvent) -> object:
-    return event.data
-
-
 def _listed(event: AccountEvent) -> object:
     return [event.data]
 
 
-def _per_account(event: AccountEvent) -> object:
-    return {f"{event.account}.Core": {"rowType": 1, **event.data}}
-
-
 def default_topics() -> Mapping[str, TopicSource]:
     """The one table of channels this server answers, by IBKR channel name."""
+    from gatehouse.api.sockets.ibkr_live import live_topics  # builds on this module
+
     return {
         "md": MarketDataTopic(),
         "or": EventTopic(target=Target.NONE, prefixes=("order.",), shape=_listed, empty=list),
         "tr": EventTopic(
             target=Target.NONE, prefixes=("trade.", "execution."), shape=_listed, empty=list
         ),
-        "pl": EventTopic(
-            target=Target.NONE, prefixes=("pnl.", "position."), shape=_per_account, empty=dict
-        ),
-        "sd": EventTopic(
-            target=Target.ACCOUNT,
-            prefixes=("balance.", "margin.", "summary."),
-            shape=_data,
-            empty=dict,
-            unsubscribed="unsubscribed from summary",
-        ),
-        "ld": EventTopic(
-            target=Target.ACCOUNT,
-            prefixes=("balance.", "ledger.", "cash."),
-            shape=_data,
-            empty=dict,
-            unsubscribed="unsubscribed from ledger",
-        ),
+        **live_topics(),  # sd, ld, pl, mh, bd: computed, then refreshed as prices move
     }

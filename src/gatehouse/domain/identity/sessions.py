@@ -123,3 +123,34 @@ class Session:
         if self.ended_at is None:
             self.ended_at = now
             self.end_reason = reason.value
+
+
+# A socket ticket: what ``tickle`` returns as ``session`` and IBKR clients send back in the
+# ``api`` cookie to open ``/v1/api/ws``. It names the session and a time window, signed with
+# a server key: the same value all through a window (ibind compares the cookie it connected
+# with to a fresh tickle), accepted for one more window, and useless once the session ends.
+SOCKET_TICKET_WINDOW_SECONDS = 600
+
+
+def socket_ticket_for(public_id: str, now: datetime, *, key: bytes) -> str:
+    window = int(as_utc(now).timestamp()) // SOCKET_TICKET_WINDOW_SECONDS
+    return _ticket(public_id, window, key)
+
+
+def _ticket(public_id: str, window: int, key: bytes) -> str:
+    mac = hmac.new(key, f"ws:{public_id}:{window}".encode(), hashlib.sha256).hexdigest()
+    return f"{public_id}.{window}.{mac[:32]}"
+
+
+def socket_ticket_session(ticket: str, now: datetime, *, key: bytes) -> str | None:
+    """The public id of the session a ticket names, if it is genuine and not stale."""
+    parts = ticket.split(".")
+    if len(parts) != 3 or not parts[1].isdigit() or len(ticket) > 128:
+        return None
+    public_id, window = parts[0], int(parts[1])
+    current = int(as_utc(now).timestamp()) // SOCKET_TICKET_WINDOW_SECONDS
+    if window not in (current, current - 1):
+        return None
+    if not hmac.compare_digest(_ticket(public_id, window, key), ticket):
+        return None
+    return public_id

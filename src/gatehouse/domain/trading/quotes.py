@@ -71,3 +71,12 @@ class Bar:
     l: Decimal  # noqa: E741 - IBKR's own field name
     c: Decimal
     v: int
+
+
+@dataclass(frozen=True, slots=True)
+class BookLevel:
+    """One price level of the order book: the size bid or offered there (0 when none)."""
+
+    price: Decimal
+    bid_size: int
+    ask_size: int

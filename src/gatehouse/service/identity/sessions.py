@@ -15,6 +15,8 @@ from gatehouse.domain.identity.sessions import (
     Session,
     csrf_token_for,
     new_token,
+    socket_ticket_for,
+    socket_ticket_session,
     token_hash,
 )
 from gatehouse.domain.identity.users import Environment, Platform, User
@@ -211,6 +213,28 @@ async def authenticate(ctx: ServiceContext, token: str) -> Principal:
             session.last_seen_at = now
             await uow.commit()
     ctx.principals.put(digest, user, session, now)
+    return Principal(user, session)
+
+
+def socket_ticket(ctx: ServiceContext, session: Session) -> str:
+    """The short-lived ticket that opens ``/v1/api/ws`` for this session (tickle's ``session``)."""
+    return socket_ticket_for(session.public_id, ctx.clock.now(), key=ctx.csrf_key)
+
+
+async def authenticate_ticket(ctx: ServiceContext, ticket: str) -> Principal:
+    """The principal a socket ticket names; refused once stale or once its session ended."""
+    now = ctx.clock.now()
+    public_id = socket_ticket_session(ticket, now, key=ctx.csrf_key)
+    if public_id is None:
+        raise NotAuthenticated()
+    async with ctx.uow() as uow:
+        session = await uow.sessions.by_public_id(public_id)
+        found = None if session is None else await uow.sessions.with_user(session.token_hash)
+    if found is None:
+        raise NotAuthenticated()
+    session, user = found
+    if session.end_reason_at(now) is not None:
+        raise SessionExpired()
     return Principal(user, session)
 
 

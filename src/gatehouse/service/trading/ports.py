@@ -17,7 +17,7 @@ from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.funding import Transfer
 from gatehouse.domain.trading.ledger import CashEntry, Lot, RealizedLot
 from gatehouse.domain.trading.orders import Order
-from gatehouse.domain.trading.quotes import Bar, Quote
+from gatehouse.domain.trading.quotes import Bar, BookLevel, Quote
 from gatehouse.domain.trading.replies import PendingReply
 from gatehouse.domain.trading.statements import ActivityStatement, GainTotals, RealizedGain
 
@@ -120,6 +120,7 @@ class MarketData(Protocol):
     def prices(self, at: datetime) -> dict[int, Decimal]: ...
     def history(self, conid: int, *, end: datetime, bar_seconds: int, count: int) -> list[Bar]: ...
     def next_tick(self, at: datetime) -> datetime: ...
+    def book(self, conid: int, at: datetime, *, levels: int = 5) -> list[BookLevel]: ...
 
 
 class StatementRecords(Protocol):
