@@ -275,9 +275,11 @@ async def pnl_frames(sub: Subscription, tc: TopicContext) -> Frames:
     rows: dict[str, object] = {}
     held: set[int] = set()
     for account_id in tc.principal.account_ids:
-        found = await portfolio.holdings(ctx, tc.principal, account_id)
-        rows[f"{account_id}.Core"] = shapes.pnl_row(found)
-        held.update(item.conid for item in found.items)
+        found = await portfolio.figures(ctx, tc.principal, account_id)
+        day = await portfolio.day(ctx, tc.principal, account_id)
+        rows[f"{account_id}.Core"] = shapes.pnl_row(found, day)
+        book = await portfolio.cached_book(ctx, tc.principal, account_id)
+        held.update(book.book.positions())
     return [{"topic": "spl", "args": rows}], held
 
 
