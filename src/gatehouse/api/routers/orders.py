@@ -33,7 +33,7 @@ class ReplyBody(JsonBody):
 
 
 class SuppressBody(JsonBody):
-    messageIds: list[Any] = Field(max_length=20)
+    messageIds: list[Any] = Field(max_length=51)  # IBKR: "up to 51 messages" a request
 
 
 @router.post("/iserver/account/{account_id}/orders")

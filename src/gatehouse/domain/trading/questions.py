@@ -21,6 +21,23 @@ TRIGGER_AND_FILL = "o403"
 TOTAL_VALUE_LIMIT = "o451"
 STOP_ORDER_RISKS = "o10331"
 
+# The questions Gatehouse asks (any of them may be suppressed).
+RAISED_MESSAGE_IDS = (
+    PRICE_PERCENTAGE_CONSTRAINT,
+    NO_MARKET_DATA,
+    TRIGGER_AND_FILL,
+    TOTAL_VALUE_LIMIT,
+    STOP_ORDER_RISKS,
+)
+# IBKR's published list of suppressible message ids (the Client Portal API's "suppressible
+# ids", as ibind ships them). A program suppresses its usual list at start-up, so every one
+# is accepted; those Gatehouse never asks are kept and simply never come up.
+IBKR_MESSAGE_IDS = (
+    "o163", "o354", "o382", "o383", "o403", "o451", "o2136", "o2137", "o2165", "o10082",
+    "o10138", "o10151", "o10152", "o10153", "o10164", "o10223", "o10288", "o10331", "o10332",
+    "o10333", "o10334", "o10335", "p6", "p12",
+)  # fmt: skip
+
 DEFAULT_TOTAL_VALUE_LIMIT = Decimal(500_000)
 DEFAULT_PRICE_PERCENTAGE = Decimal(3)
 _CONFIRM = "\nAre you sure you want to submit this order?"

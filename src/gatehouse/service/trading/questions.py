@@ -10,13 +10,7 @@ from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading import account_events as ev
 
-KNOWN_MESSAGE_IDS = (
-    q.PRICE_PERCENTAGE_CONSTRAINT,
-    q.NO_MARKET_DATA,
-    q.TRIGGER_AND_FILL,
-    q.TOTAL_VALUE_LIMIT,
-    q.STOP_ORDER_RISKS,
-)
+KNOWN_MESSAGE_IDS = q.IBKR_MESSAGE_IDS  # every id IBKR publishes; q.RAISED_MESSAGE_IDS are asked
 
 
 def _checked(message_ids: Sequence[object]) -> list[str]:
