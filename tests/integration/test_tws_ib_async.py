@@ -9,7 +9,6 @@ import logging
 
 import pytest
 from ib_async import IB, LimitOrder, MarketOrder, Stock
-
 from tests.support.trading import AAPL, trader
 from tests.support.tws import tws_server
 
@@ -28,7 +27,7 @@ async def until(condition, timeout: float = 5.0) -> None:  # type: ignore[no-unt
 async def test_ib_async_connects_and_trades(client, base_url, alice, clock, caplog):
     t = await trader(client, alice, clock)
     caplog.set_level(logging.INFO, logger="ib_async")
-    async with tws_server(base_url, t.token) as (server, port):
+    async with tws_server(base_url, t.token) as (_server, port):
         ib = IB()
         await ib.connectAsync("127.0.0.1", port, clientId=7, timeout=5)
         try:
