@@ -148,13 +148,16 @@ async def test_the_blocking_client_signs_in_and_calls(base_url, alice, clock):
     clock.advance(30)
     code = totp.code_at(alice.totp_secret, at=clock.now())
 
-    def script() -> tuple[str, str]:
+    def script() -> tuple[str, str, list[str]]:
         with Gatehouse(base_url) as gh:
             gh.login(alice.username, alice.password, "gateway", "live")
             session = gh.verify("totp", code)
             tickled = gh.tickle()
+            accounts = gh.accounts.ids()
             gh.logout()
-            return session.session_id, str(tickled["session"])
+            with pytest.raises(NotSignedIn):
+                gh.tickle()
+            return session.session_id, str(tickled["session"]), accounts
 
-    session_id, tickled = await asyncio.to_thread(script)
-    assert session_id == tickled
+    session_id, tickled, accounts = await asyncio.to_thread(script)
+    assert session_id == tickled and accounts == [alice.live_account]
