@@ -24,7 +24,7 @@ def documented() -> dict[str, Any]:
     assert len(blocks) >= 6
     namespace: dict[str, Any] = {"__name__": "sdk_docs"}
     for block in blocks:
-        exec(compile(block, str(DOC), "exec"), namespace)  # noqa: S102 - our own docs
+        exec(compile(block, str(DOC), "exec"), namespace)  # our own docs
     return namespace
 
 
@@ -44,9 +44,10 @@ async def test_sign_in_place_an_order_and_follow_events(docs, base_url, runtime,
     )
     async with gh:
         account = alice.paper_account
-        [placed] = await docs["buy_at_limit"](gh, account, AAPL, 5, 150.0, "bot-1")  # o163, confirmed
+        # o163 (far from the market) is confirmed; o451 (over the value limit) is declined
+        [placed] = await docs["buy_at_limit"](gh, account, AAPL, 5, 150.0, "bot-1")
         assert isinstance(placed, PlacedOrder) and placed.status == "Submitted"
-        assert await docs["buy_at_limit"](gh, account, SPY, 1000, 520.0, "bot-2") == []  # o451: no
+        assert await docs["buy_at_limit"](gh, account, SPY, 1000, 520.0, "bot-2") == []
 
         seen: list[Event] = []
 
