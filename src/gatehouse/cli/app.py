@@ -11,6 +11,7 @@ from gatehouse.cli.factors import card_app, sms_app, totp_app
 from gatehouse.cli.serve import serve
 from gatehouse.cli.support import support_app
 from gatehouse.cli.users import users_app
+from gatehouse.clients.gateway.cli import gateway_app
 from gatehouse.clients.key.cli import key_app
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(totp_app, name="totp")
 app.add_typer(card_app, name="card")
 app.add_typer(sms_app, name="sms")
 app.add_typer(key_app, name="key")
+app.add_typer(gateway_app, name="gateway")
 app.add_typer(support_app, name="support")
 
 

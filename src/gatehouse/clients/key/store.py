@@ -110,7 +110,7 @@ class UnlockedDevice:
 
     def pin_matches(self, pin: str) -> bool:
         """The PIN asked again before answering a push (standing in for a biometric check)."""
-        return hmac.compare_digest(_derive(pin, self.kdf), self.key)
+        return hmac.compare_digest(derive_key(pin, self.kdf), self.key)
 
     def code(self, account: Account, at: datetime) -> str:
         return totp.code_at(self.secrets[account.device_id].totp_secret, at=at)
@@ -121,19 +121,19 @@ class UnlockedDevice:
         plaintext = json.dumps({k: asdict(v) for k, v in self.secrets.items()}).encode()
         sealed = AESGCM(self.key).encrypt(nonce, plaintext, _aad(clear))
         document = {**clear, "sealed": {"nonce": _b64(nonce), "ciphertext": _b64(sealed)}}
-        _write_private(self.path, json.dumps(document, indent=2))
+        write_private(self.path, json.dumps(document, indent=2))
 
 
 def _aad(clear: dict[str, Any]) -> bytes:
     return json.dumps(clear, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _derive(pin: str, kdf: dict[str, Any]) -> bytes:
+def derive_key(pin: str, kdf: dict[str, Any]) -> bytes:
     scrypt = Scrypt(salt=_unb64(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"])
     return scrypt.derive(pin.encode("utf-8"))
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
     """Write atomically with mode 0600, in a folder only the owner can enter."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
@@ -183,7 +183,7 @@ class DeviceFile:
             raise KeyStoreError(f"{self.path} exists already.")
         kdf = {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
         kdf["salt"] = _b64(secrets.token_bytes(16))
-        device = UnlockedDevice(self.path, _derive(check_pin(pin), kdf), kdf)
+        device = UnlockedDevice(self.path, derive_key(check_pin(pin), kdf), kdf)
         device.save()
         return device
 
@@ -191,7 +191,7 @@ class DeviceFile:
         """Open the device with its PIN; WrongPin if it does not open."""
         document = self._read()
         clear = {k: document[k] for k in ("format", "kdf", "accounts")}
-        key = _derive(pin, document["kdf"])
+        key = derive_key(pin, document["kdf"])
         sealed = document["sealed"]
         try:
             plaintext = AESGCM(key).decrypt(

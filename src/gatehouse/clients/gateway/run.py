@@ -1,0 +1,111 @@
+"""``gatehouse gateway run``: the session keeper and the local listener in one event loop.
+
+Stops cleanly on SIGTERM/SIGINT (uvicorn's handlers): closes the listener, signs the session
+out. When the device or its session is revoked it stops serving at once and exits with
+status 3, so a service manager does not restart it in a loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from gatehouse.clients.gateway import tls
+from gatehouse.clients.gateway.allow import AllowList
+from gatehouse.clients.gateway.keeper import SessionKeeper
+from gatehouse.clients.gateway.keystore import Enrollment
+from gatehouse.clients.gateway.logs import say
+from gatehouse.clients.gateway.proxy import GatewayApp
+from gatehouse.clients.gateway.state import GatewayState
+from gatehouse.clients.sdk import AsyncGatehouse
+
+EXIT_STOPPED = 3
+
+
+@dataclass(frozen=True)
+class Listener:
+    host: str = "127.0.0.1"
+    port: int = 5000
+    https: bool = True
+    folder: Path = Path(".")
+
+
+def upstream_client(server: str) -> httpx.AsyncClient:
+    """One keep-alive pool of HTTP/1.1 connections to the server."""
+    return httpx.AsyncClient(
+        base_url=server.rstrip("/"),
+        http1=True,
+        http2=False,
+        timeout=httpx.Timeout(60.0, connect=5.0),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        follow_redirects=False,
+    )
+
+
+async def serve(
+    enrollment: Enrollment,
+    key: Ed25519PrivateKey,
+    listener: Listener,
+    allow: AllowList,
+    *,
+    tickle_seconds: float = 60.0,
+) -> int:
+    """Run until SIGTERM (0) or until the gateway must stop (EXIT_STOPPED)."""
+    state = GatewayState(
+        server=enrollment.server,
+        username=enrollment.username,
+        environment=enrollment.environment,
+        device_id=enrollment.device_id,
+    )
+    http = upstream_client(enrollment.server)
+    client = AsyncGatehouse(enrollment.server, http=http)
+    server: uvicorn.Server | None = None
+
+    async def on_stop(reason: str) -> None:
+        await app.close_sockets()
+        if server is not None:
+            server.should_exit = True
+
+    keeper = SessionKeeper(state, key, client, tickle_seconds=tickle_seconds, on_stop=on_stop)
+    app = GatewayApp(state, http, keeper, allow)
+    ssl: dict[str, str] = {}
+    if listener.https:
+        cert, private = tls.ensure_certificate(listener.folder / "tls")
+        ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(private)}
+    config = uvicorn.Config(
+        app,
+        host=listener.host,
+        port=listener.port,
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        ws_max_size=1 << 22,
+        **ssl,  # type: ignore[arg-type]
+    )
+    server = uvicorn.Server(config)
+    scheme = "https" if listener.https else "http"
+    say("listening", url=f"{scheme}://{listener.host}:{listener.port}", server=enrollment.server)
+    keeping = asyncio.create_task(keeper.run())
+    try:
+        await server.serve()
+    finally:
+        keeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await keeping
+        if state.token is not None and state.stopped is None:
+            with contextlib.suppress(Exception):
+                await client.logout()
+            say("signed out")
+        await http.aclose()
+    if state.stopped:
+        say("exiting", level=logging.ERROR, reason=state.stopped, status=EXIT_STOPPED)
+        return EXIT_STOPPED
+    say("exiting", reason="signal")
+    return 0
