@@ -42,7 +42,7 @@ async def test_sign_in_with_totp_then_sessions_and_logout(base_url, alice, clock
         assert session.accounts == (alice.live_account,)
         assert session.idle_timeout > 0 and session.expires_at is not None
 
-        assert (await gh.tickle())["session"] == session.session_id
+        assert (await gh.tickle())["session"].startswith(session.session_id)
         assert (await gh.me()).session_id == session.session_id
         [listed] = await gh.sessions()
         assert listed.session_id == session.session_id and listed.current is True
@@ -95,7 +95,7 @@ async def test_sign_in_by_push_waits_for_the_key_device(client, base_url, alice,
         assert await keys.decide(device.identity, request.nonce, approve, sent.number)
         session = await waiting
         assert session.token and gh.token == session.token
-        assert (await gh.tickle())["session"] == session.session_id
+        assert (await gh.tickle())["session"].startswith(session.session_id)
 
         await gh.login(alice.username, alice.password, "gateway")
         sent = await gh.challenge("push")
@@ -148,13 +148,16 @@ async def test_the_blocking_client_signs_in_and_calls(base_url, alice, clock):
     clock.advance(30)
     code = totp.code_at(alice.totp_secret, at=clock.now())
 
-    def script() -> tuple[str, str]:
+    def script() -> tuple[str, str, list[str]]:
         with Gatehouse(base_url) as gh:
             gh.login(alice.username, alice.password, "gateway", "live")
             session = gh.verify("totp", code)
             tickled = gh.tickle()
+            accounts = gh.accounts.ids()
             gh.logout()
-            return session.session_id, str(tickled["session"])
+            with pytest.raises(NotSignedIn):
+                gh.tickle()
+            return session.session_id, str(tickled["session"]), accounts
 
-    session_id, tickled = await asyncio.to_thread(script)
-    assert session_id == tickled
+    session_id, tickled, accounts = await asyncio.to_thread(script)
+    assert tickled.startswith(session_id) and accounts == [alice.live_account]

@@ -42,6 +42,7 @@ from gatehouse.clients.sdk.models import (
     Session,
     SmsChallenge,
 )
+from gatehouse.clients.sdk.trading import OrderTicket, PlacedOrder, Question
 
 __all__ = [
     "AsyncGatehouse",
@@ -65,10 +66,13 @@ __all__ = [
     "NotFound",
     "NotSignedIn",
     "OrderRejected",
+    "OrderTicket",
     "PasswordChangeRequired",
     "PayloadTooLarge",
+    "PlacedOrder",
     "PushChallenge",
     "PushDenied",
+    "Question",
     "RateLimited",
     "Resync",
     "ScopeDenied",

@@ -6,47 +6,17 @@ it works from plain code and from threads alike; ``events()`` is a blocking iter
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import threading
-from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import Future
+from collections.abc import Coroutine, Iterator
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
+from gatehouse.clients.sdk import blocking_api as api
 from gatehouse.clients.sdk.client import AsyncGatehouse
 from gatehouse.clients.sdk.events import EventStream
+from gatehouse.clients.sdk.loop import LoopThread
 from gatehouse.clients.sdk.models import Event, Resync, Session
 
-P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class LoopThread:
-    """An event loop running in a daemon thread; ``run`` waits for a coroutine's result."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self._thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return future.result()
-
-    def wrap(self, fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
-        """A blocking version of the coroutine function ``fn``."""
-
-        @functools.wraps(fn)
-        def call(*args: P.args, **kwargs: P.kwargs) -> T:
-            return self.run(fn(*args, **kwargs))
-
-        return call
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=5)
-        self.loop.close()
 
 
 class BlockingEvents:
@@ -101,6 +71,15 @@ class Gatehouse:
         self.end_all_sessions = wrap(aio.end_all_sessions)
         self.logout = wrap(aio.logout)
         self.activity = wrap(aio.activity)
+        self.accounts = api.BlockingAccounts(aio, self._loops)
+        self.portfolio = api.BlockingPortfolio(aio, self._loops)
+        self.orders = api.BlockingOrders(aio, self._loops)
+        self.market = api.BlockingMarketData(aio, self._loops)
+        self.contracts = api.BlockingContracts(aio, self._loops)
+        self.watchlists = api.BlockingWatchlists(aio, self._loops)
+        self.alerts = api.BlockingAlerts(aio, self._loops)
+        self.layouts = api.BlockingLayouts(aio, self._loops)
+        self.messages = api.BlockingMessages(aio, self._loops)
 
     @property
     def session(self) -> Session | None:

@@ -1,7 +1,8 @@
 """``AsyncGatehouse``: sign-in, sessions, any endpoint by ``request``, and the events stream.
 
-The brokerage calls (accounts, portfolio, orders, market data, lists) live in namespaces
-built on the same transport; see docs/sdk.md.
+The brokerage calls live in namespaces on the same transport: ``accounts``, ``portfolio``,
+``orders``, ``market``, ``contracts``, ``watchlists``, ``alerts``, ``layouts``, ``messages``;
+see docs/sdk.md.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ import httpx
 
 from gatehouse.clients.sdk.errors import Expired, GatehouseApiError, NotFound, WaitTimedOut
 from gatehouse.clients.sdk.events import EventStream
+from gatehouse.clients.sdk.lists import Alerts, Layouts, Messages, Watchlists
+from gatehouse.clients.sdk.market import Contracts, MarketData
 from gatehouse.clients.sdk.models import (
     Challenge,
     LoginChallenge,
     Session,
     challenge_from_json,
 )
+from gatehouse.clients.sdk.portfolio import Accounts, Portfolio
+from gatehouse.clients.sdk.trading import Orders
 from gatehouse.clients.sdk.transport import Params, Transport
 
 LONG_POLL_SECONDS = 25.0
@@ -48,6 +53,16 @@ class AsyncGatehouse:
         )
         self.session: Session | None = None
         self.pending: LoginChallenge | None = None
+        t = self.transport
+        self.accounts = Accounts(t)
+        self.portfolio = Portfolio(t)
+        self.orders = Orders(t)
+        self.market = MarketData(t)
+        self.contracts = Contracts(t)
+        self.watchlists = Watchlists(t)
+        self.alerts = Alerts(t)
+        self.layouts = Layouts(t)
+        self.messages = Messages(t)
 
     @property
     def server(self) -> str:

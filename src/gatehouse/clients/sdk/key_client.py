@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from websockets.asyncio.client import connect
 
+from gatehouse.clients.sdk.errors import GatehouseApiError, from_response
+from gatehouse.clients.sdk.transport import Transport, api_path, websocket_url
 from gatehouse.domain.identity.factors import push
 
 Now = Callable[[], datetime]
@@ -31,14 +33,8 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class KeyApiError(Exception):
-    """The server refused a request; ``code`` is its stable error code."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{message} ({code})")
-        self.status = status
-        self.code = code
-        self.message = message
+# The Key app's name for the SDK's typed errors (``code``, ``status``, ``message``).
+KeyApiError = GatehouseApiError
 
 
 def public_key_text(private_key: Ed25519PrivateKey) -> str:
@@ -95,18 +91,6 @@ class PushRequest:
         )
 
 
-def _raise_for(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if response.is_success:
-        return body if isinstance(body, dict) else {}
-    code = str(body.get("error", "http_error")) if isinstance(body, dict) else "http_error"
-    message = str(body.get("message", response.reason_phrase)) if isinstance(body, dict) else ""
-    raise KeyApiError(response.status_code, code, message)
-
-
 class KeyClient:
     """Talks to one Gatehouse server on behalf of a device."""
 
@@ -120,8 +104,7 @@ class KeyClient:
     ) -> None:
         self.server = server.rstrip("/")
         self._now = now
-        self._http = http or httpx.AsyncClient(base_url=self.server, timeout=timeout)
-        self._owns_http = http is None
+        self._t = Transport(self.server, http=http, timeout=timeout)
 
     async def __aenter__(self) -> KeyClient:
         return self
@@ -130,18 +113,17 @@ class KeyClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+        await self._t.aclose()
 
     def _timestamp(self) -> int:
         return int(self._now().timestamp())
 
     async def enroll(self, code: str, private_key: Ed25519PrivateKey, name: str) -> Enrollment:
-        response = await self._http.post(
-            "/v1/api/key/devices",
+        body = await self._t.request(
+            "POST",
+            "/key/devices",
             json={"code": code, "public_key": public_key_text(private_key), "name": name},
         )
-        body = _raise_for(response)
         return Enrollment(
             device_id=str(body["device_id"]),
             name=str(body["name"]),
@@ -154,12 +136,12 @@ class KeyClient:
     async def clock_offset(self) -> float:
         """Seconds this device's clock is ahead (+) of the server's, from ``/v1/api/time``."""
         before = self._now().timestamp()
-        body = _raise_for(await self._http.get("/v1/api/time"))
+        body = await self._t.request("GET", "/time")
         after = self._now().timestamp()
         return (before + after) / 2 - float(body["epoch"])
 
     async def pending(self, device: DeviceIdentity) -> list[PushRequest]:
-        path = "/v1/api/key/challenges"
+        path = api_path("/key/challenges")  # signed as the server sees it
         stamp = self._timestamp()
         signature = device.sign(push.request_payload("GET", path, device.device_id, stamp))
         headers = {
@@ -167,7 +149,7 @@ class KeyClient:
             "X-Gatehouse-Timestamp": str(stamp),
             "X-Gatehouse-Signature": signature,
         }
-        body = _raise_for(await self._http.get(path, headers=headers))
+        body = await self._t.request("GET", path, headers=headers)
         return [PushRequest.from_json(r) for r in body.get("requests", [])]
 
     async def decide(
@@ -175,8 +157,9 @@ class KeyClient:
     ) -> str:
         """Send the signed answer; returns approved, denied or wrong_number."""
         payload = push.decision_payload(nonce, device.device_id, decision, number)
-        response = await self._http.post(
-            f"/v1/api/key/challenges/{nonce}",
+        body = await self._t.request(
+            "POST",
+            f"/key/challenges/{nonce}",
             json={
                 "device_id": device.device_id,
                 "decision": decision.value,
@@ -184,7 +167,7 @@ class KeyClient:
                 "signature": device.sign(payload),
             },
         )
-        return str(_raise_for(response)["result"])
+        return str(body["result"])
 
     async def listen(
         self, device: DeviceIdentity, *, poll_seconds: float = 3.0
@@ -208,7 +191,7 @@ class KeyClient:
             await asyncio.sleep(poll_seconds)
 
     async def _socket(self, device: DeviceIdentity) -> AsyncIterator[PushRequest]:
-        url = "ws" + self.server.removeprefix("http") + "/v1/api/key/ws"
+        url = websocket_url(self.server, "/key/ws")
         async with connect(url, open_timeout=10) as ws:
             hello = json.loads(await ws.recv())
             stamp = self._timestamp()
@@ -227,7 +210,7 @@ class KeyClient:
                 message = json.loads(raw)
                 op = message.get("op")
                 if op == "error":
-                    raise KeyApiError(401, str(message["error"]), str(message["message"]))
+                    raise from_response(401, message, {})
                 if op == "push":
                     with contextlib.suppress(KeyError, ValueError, TypeError):
                         yield PushRequest.from_json(message["request"])

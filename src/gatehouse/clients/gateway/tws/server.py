@@ -1,0 +1,304 @@
+"""The TWS API server: accepts up to 32 clients on an allow-listed address, keeps the order
+map and the market-data feed they share, and turns Gatehouse's account events into TWS
+messages for every client that should see them. ``serve_tws`` is the entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from gatehouse.clients.gateway.tws import encode, messages
+from gatehouse.clients.gateway.tws.accounts import account_values, flatten, position_row
+from gatehouse.clients.gateway.tws.book import OrderBook
+from gatehouse.clients.gateway.tws.contracts import ContractBook
+from gatehouse.clients.gateway.tws.encode_orders import open_order
+from gatehouse.clients.gateway.tws.handlers import HANDLERS
+from gatehouse.clients.gateway.tws.market import MarketFeed
+from gatehouse.clients.gateway.tws.model import ApiOrder
+from gatehouse.clients.gateway.tws.session import Session
+from gatehouse.clients.gateway.tws.upstream import (
+    LOST,
+    RESTORED,
+    RESTORED_DATA_LOST,
+    Upstream,
+    UpstreamError,
+    UpstreamEvent,
+)
+
+log = logging.getLogger("gatehouse.gateway.tws")
+MAX_CLIENTS = 32
+Allow = Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]
+
+
+def parse_allow(entries: Sequence[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``127.0.0.1``, ``10.0.0.0/8``, ``::1`` → networks (a bad entry is ValueError)."""
+    return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
+
+
+class TwsServer:
+    def __init__(
+        self,
+        upstream: Upstream,
+        *,
+        allow: Allow | None = None,
+        poll_seconds: float = 1.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.upstream = upstream
+        self.allow = list(allow) if allow else parse_allow(["127.0.0.1", "::1"])
+        self.now = clock or (lambda: datetime.now(UTC))
+        self.contracts = ContractBook(upstream)
+        self.book = OrderBook(self.contracts, run=_base36(int(time.time() * 1000)))
+        self.market = MarketFeed(self, poll_seconds)
+        self.handlers = HANDLERS
+        self.sessions: dict[int, Session] = {}
+        self.accounts: list[str] = []
+        self.connected = True
+        self._server: asyncio.Server | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._connections: set[Session] = set()
+
+    @property
+    def port(self) -> int:
+        """The port listened on (useful after binding port 0)."""
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    @property
+    def account(self) -> str:
+        return self.accounts[0] if self.accounts else ""
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self, host: str, port: int) -> asyncio.Server:
+        found = await self.upstream.request("GET", "iserver/accounts")
+        self.accounts = [str(a) for a in found.get("accounts", [])]
+        self._tasks.append(asyncio.create_task(self._pump_events(), name="tws-events"))
+        self._tasks.append(asyncio.create_task(self.market.run(), name="tws-market"))
+        self._server = await asyncio.start_server(self._accept, host, port)
+        return self._server
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for session in list(self._connections):
+            await session.close()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        try:
+            address = ipaddress.ip_address(peer[0]) if peer else None
+        except ValueError:
+            address = None
+        if address is None or not any(address in net for net in self.allow):
+            log.warning("TWS connection from %s refused: not on the allow-list", peer)
+            writer.close()
+            return
+        session = Session(self, reader, writer)
+        self._connections.add(session)
+        try:
+            await session.run()
+        finally:
+            self._connections.discard(session)
+
+    # -- clients ---------------------------------------------------------------------------
+    def register(self, session: Session, client_id: int) -> str | None:
+        """Bind a clientId to a session; the refusal text when it cannot be."""
+        if client_id in self.sessions:
+            return messages.error_text(messages.ALREADY_CONNECTED)
+        if len(self.sessions) >= MAX_CLIENTS:
+            return f"Unable to connect: {MAX_CLIENTS} API clients are already connected."
+        self.sessions[client_id] = session
+        session.client_id = client_id
+        return None
+
+    def forget(self, session: Session) -> None:
+        if session.client_id is not None and self.sessions.get(session.client_id) is session:
+            del self.sessions[session.client_id]
+        self.market.drop(session)
+
+    def order_targets(self, order: ApiOrder) -> list[Session]:
+        """The owner of an order and clientId 0 (which sees every order)."""
+        found = []
+        owner = self.sessions.get(order.client_id) if order.order_id > 0 else None
+        if owner is not None:
+            found.append(owner)
+        zero = self.sessions.get(0)
+        if zero is not None and zero is not owner:
+            found.append(zero)
+        return found
+
+    def send_order(self, order: ApiOrder, targets: Sequence[Session] | None = None) -> None:
+        for session in self.order_targets(order) if targets is None else targets:
+            session.send(open_order(order))
+            session.send(encode.order_status(order))
+
+    # -- connectivity ----------------------------------------------------------------------
+    def upstream_lost(self) -> None:
+        if self.connected:
+            self.connected = False
+            for session in list(self.sessions.values()):
+                session.error(messages.NO_ID, messages.UPSTREAM_LOST)
+
+    def upstream_restored(self, data_lost: bool = False) -> None:
+        if not self.connected:
+            self.connected = True
+            code = messages.UPSTREAM_RESTORED_LOST if data_lost else messages.UPSTREAM_RESTORED
+            for session in list(self.sessions.values()):
+                session.error(messages.NO_ID, code)
+
+    # -- account events --------------------------------------------------------------------
+    async def _pump_events(self) -> None:
+        while True:
+            try:
+                async for event in self.upstream.events():
+                    try:
+                        await self.on_event(event)
+                    except UpstreamError as exc:
+                        log.warning("TWS: event %s not forwarded: %s", event.type, exc)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("TWS: the event stream broke")
+                self.upstream_lost()
+            await asyncio.sleep(1.0)
+
+    async def on_event(self, event: UpstreamEvent) -> None:
+        kind, data = event.type, event.data
+        if kind == LOST:
+            self.upstream_lost()
+        elif kind in (RESTORED, RESTORED_DATA_LOST):
+            self.upstream_restored(data_lost=kind == RESTORED_DATA_LOST)
+        elif event.account and self.accounts and event.account not in self.accounts:
+            return
+        elif kind.startswith("order."):
+            self._on_order(kind, data)
+        elif kind == "execution.created":
+            self._on_execution(data)
+        elif kind == "position.changed":
+            await self._on_position(data)
+        elif kind == "balance.changed":
+            await self._on_balance(data)
+
+    def _on_order(self, kind: str, data: object) -> None:
+        if not isinstance(data, dict):
+            return
+        order = self.book.apply_view(data)
+        self.send_order(order)
+        owner = self.sessions.get(order.client_id) if order.order_id > 0 else None
+        if owner is None:
+            return
+        if kind == "order.cancelled":
+            owner.error(order.order_id, messages.ORDER_CANCELLED, reason="")
+        elif kind == "order.rejected":
+            reason = str(data.get("text") or "rejected")
+            owner.error(order.order_id, messages.ORDER_REJECTED, reason=reason)
+
+    def _on_execution(self, data: object) -> None:
+        if not isinstance(data, dict):
+            return
+        order, execution = self.book.apply_execution(data)
+        targets = self.order_targets(order) if order else list(self.sessions.values())[:0]
+        if order is None and 0 in self.sessions:
+            targets = [self.sessions[0]]
+        for session in targets:
+            session.send(encode.exec_details(messages.NO_ID, execution))
+            session.send(encode.commission_report(execution))
+
+    async def _on_position(self, data: object) -> None:
+        if not isinstance(data, dict):
+            return
+        await self.contracts.by_conid(int(data.get("conid") or 0))
+        row = position_row(self.contracts, data)
+        account = str(data.get("acctId") or self.account)
+        for session in list(self.sessions.values()):
+            if session.positions:
+                session.send(encode.position(account, row.contract, row.position, row.avg_cost))
+            if session.account_updates:
+                session.send(
+                    encode.portfolio_value(
+                        row.contract,
+                        row.position,
+                        row.market_price,
+                        row.market_value,
+                        row.avg_cost,
+                        row.unrealized,
+                        row.realized,
+                        account,
+                    )
+                )
+            for req_id, conid in session.pnl_single.items():
+                if conid == row.contract.con_id:
+                    session.send(
+                        encode.pnl_single(
+                            req_id,
+                            row.position,
+                            0.0,
+                            row.unrealized,
+                            row.realized,
+                            row.market_value,
+                        )
+                    )
+
+    async def _on_balance(self, data: object) -> None:
+        if not isinstance(data, dict):
+            return
+        figures = flatten(data)
+        account = str(data.get("acctId") or self.account)
+        stamp = self.now().strftime("%H:%M")
+        from gatehouse.clients.gateway.tws.accounts import summary_rows
+
+        for session in list(self.sessions.values()):
+            if session.account_updates:
+                for key, value, currency in account_values(figures, account):
+                    session.send(encode.account_value(key, value, currency, account))
+                session.send(encode.account_time(stamp))
+            for req_id, tags in session.summaries.items():
+                for tag, value, currency in summary_rows(figures, tags):
+                    session.send(encode.account_summary(req_id, account, tag, value, currency))
+            for req_id in session.pnl:
+                session.send(
+                    encode.pnl(
+                        req_id,
+                        0.0,
+                        float(figures.get("unrealizedpnl") or 0),
+                        float(figures.get("realizedpnl") or 0),
+                    )
+                )
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while number:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+    return text or "0"
+
+
+async def serve_tws(
+    upstream: Upstream,
+    host: str = "127.0.0.1",
+    port: int = 4002,
+    allow: Sequence[str] | None = None,
+    *,
+    poll_seconds: float = 1.0,
+) -> TwsServer:
+    """Start a TWS API server for ``upstream`` on ``host:port``; ``await server.close()``."""
+    server = TwsServer(
+        upstream, allow=parse_allow(allow) if allow else None, poll_seconds=poll_seconds
+    )
+    await server.start(host, port)
+    return server
