@@ -10,9 +10,9 @@ from tests.support.access import make_support_agent
 from tests.support.signin import login
 from typer.testing import CliRunner
 
+from gatehouse.bootstrap import build
 from gatehouse.cli import common as cli_common
 from gatehouse.cli.app import app as cli_app
-from gatehouse.bootstrap import build
 from gatehouse.domain.identity.recovery import SecurityAnswer, normalize_answer
 from gatehouse.service.identity import users
 from gatehouse.service.support import messages

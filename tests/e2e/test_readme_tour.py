@@ -1,0 +1,113 @@
+"""The README as a newcomer runs it: a fresh clone, ``./scripts/serve`` with no arguments (it
+makes its own .venv from the lock), then the README's curl tour, command by command, literally.
+
+Every command must succeed and print the answer the README shows under it (``# -> …``). The
+tour is read from README.md each run, so a change to the README is a change to this test. The
+server listens on a free port through GATEHOUSE_PORT, which the README's tour itself reads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.support.backends import in_ci
+from tests.support.readme import Step, bash_blocks, matches, section, steps
+
+ROOT = Path(__file__).resolve().parents[2]
+MARK = "\x1estep-done"
+TOUR = "A tour"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def newcomer_environment(port: int) -> dict[str, str]:
+    """This machine's environment without any Gatehouse setting but the port the README names."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "VIRTUAL_ENV"))}
+    return {**kept, "GATEHOUSE_PORT": str(port)}
+
+
+def tour(readme: str) -> list[Step]:
+    return [step for block in bash_blocks(section(readme, TOUR)) for step in steps(block)]
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    for tool in ("git", "curl", "oathtool"):
+        if shutil.which(tool) is None:
+            if in_ci():
+                pytest.fail(f"{tool} is missing: CI must run the README tour")
+            pytest.skip(f"{tool} is missing")
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    target = tmp_path / "gatehouse"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True, timeout=120)
+    return target
+
+
+@pytest.fixture
+def served(clone: Path, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+    """``./scripts/serve`` in the clone, no arguments; returns once its banner says it listens."""
+    env = newcomer_environment(free_port())
+    log = (tmp_path / "serve.err").open("w")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        ["./scripts/serve"],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    banner: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # the test's timeout bounds the install
+            banner.append(line.rstrip("\n"))
+            if line.startswith("Gatehouse listening on"):
+                break
+        else:
+            process.wait(timeout=30)
+            errors = (tmp_path / "serve.err").read_text()
+            pytest.fail(f"./scripts/serve exited {process.returncode}:\n{errors[-3000:]}")
+        print(f"fresh clone: ./scripts/serve to its banner in {time.monotonic() - started:.1f} s")
+        assert f"http://localhost:{env['GATEHOUSE_PORT']}" in banner[-1]
+        yield clone, env
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.communicate(timeout=30)
+        log.close()
+
+
+@pytest.mark.timeout(600)
+def test_the_readme_tour_on_a_fresh_clone(served):
+    clone, env = served
+    commands = tour((clone / "README.md").read_text())
+    assert sum(step.expected is not None for step in commands) >= 8  # the tour shows answers
+    # one bash, as a reader pasting the block into one shell; a mark after each command
+    script = "".join(f"{step.command}\nprintf '\\n{MARK} %s\\n' $?\n" for step in commands)
+    ran = subprocess.run(
+        ["bash"], input=script, cwd=clone, env=env, capture_output=True, text=True, timeout=120
+    )
+    chunks = ran.stdout.split(MARK)  # chunk k+1 starts with command k's exit status
+    assert len(chunks) == len(commands) + 1, ran.stderr
+    statuses = [chunk.split("\n", 1)[0].strip() for chunk in chunks[1:]]
+    printed = [chunks[0]] + [chunk.partition("\n")[2] for chunk in chunks[1:-1]]
+    for index, step in enumerate(commands):
+        where = f"README tour, command {index + 1}:\n{step.command}\nprinted: {printed[index]!r}"
+        assert statuses[index] == "0", f"{where}\nexit {statuses[index]}; stderr:\n{ran.stderr}"
+        if step.expected is not None:
+            assert matches(step.expected, printed[index]), f"{where}\nREADME shows: {step.expected}"
