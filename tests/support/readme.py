@@ -54,7 +54,7 @@ def steps(block: str) -> list[Step]:
         else:
             pending = line
         if not pending.endswith("\\"):
-            command, _, answer = pending.partition("  " + ANSWER)
+            answer = pending.partition("  " + ANSWER)[2]
             found.append(Step(pending, answer.strip() or None))
             pending = ""
     if pending:
