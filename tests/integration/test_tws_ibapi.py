@@ -17,7 +17,6 @@ from ibapi.contract import Contract
 from ibapi.order import Order
 from ibapi.order_cancel import OrderCancel
 from ibapi.wrapper import EWrapper
-
 from tests.support.trading import AAPL, trader
 from tests.support.tws import tws_server
 
