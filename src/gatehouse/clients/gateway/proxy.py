@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from gatehouse.clients.gateway.allow import AllowList
 from gatehouse.clients.gateway.state import GatewayState
+from gatehouse.clients.sdk.transport import API_PREFIX, PORTAL_PREFIX
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -44,7 +45,10 @@ DROP_REQUEST = {
     b"content-length",
 }
 DROP_RESPONSE = {b"connection", b"keep-alive", b"transfer-encoding", b"set-cookie"}
-SOCKET_PATHS = {"/v1/api/ws", "/v1/portal/ws"}
+API = API_PREFIX + "/"
+PORTAL = PORTAL_PREFIX + "/"
+SOCKET = API + "ws"
+SOCKET_PATHS = {SOCKET, PORTAL + "ws"}
 
 
 class Sessions(Protocol):
@@ -100,12 +104,12 @@ class GatewayApp:
             return
         if path == "/gateway/status":
             await _json(send, 200, self.state.view())
-        elif path.startswith("/v1/api/"):
+        elif path.startswith(API):
             await self._forward(scope, path, receive, send)
-        elif path.startswith("/v1/portal/"):
-            await self._forward(scope, "/v1/api/" + path[len("/v1/portal/") :], receive, send)
+        elif path.startswith(PORTAL):
+            await self._forward(scope, API + path[len(PORTAL) :], receive, send)
         else:
-            await _json(send, 404, {"error": "not_found", "message": "The gateway serves /v1/api."})
+            await _json(send, 404, {"error": "not_found", "message": f"The gateway serves {API}."})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -202,7 +206,7 @@ class GatewayApp:
             await send({"type": "websocket.close", "code": 4001})
             return
         query = scope.get("query_string", b"")
-        url = self.ws_base + "/v1/api/ws" + ("?" + query.decode("latin-1") if query else "")
+        url = self.ws_base + SOCKET + ("?" + query.decode("latin-1") if query else "")
         try:
             upstream = await connect(
                 url,

@@ -15,6 +15,7 @@ import httpx
 from gatehouse.clients.sdk.errors import ConnectionLost, from_response
 
 API_PREFIX = "/v1/api"
+PORTAL_PREFIX = "/v1/portal"  # IBKR's alias of the same API
 PORTAL_PREFIX = "/v1/portal"  # IBKR's alias of every /v1/api path
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Params = Mapping[str, str | int | float | bool | None]
