@@ -189,6 +189,7 @@ async def build(
         password_policy=settings.password_policy(),
         account_throttle=settings.throttle_policy(),
         address_throttle=settings.address_throttle_policy(),
+        device_throttle=settings.device_throttle_policy(),
         session_limits=settings.session_limits(),
         signin=SignInConfig(
             login_ttl_seconds=settings.login_ttl_seconds,
@@ -198,6 +199,7 @@ async def build(
             session_touch_seconds=settings.session_touch_seconds,
             rate_limit_login=settings.rate_limit_login,
             rate_limit_verify=settings.rate_limit_verify,
+            known_device_days=settings.known_device_days,
         ),
         **access_wiring(settings),
     )

@@ -51,10 +51,15 @@ class Settings(BaseSettings):
     sms_webhook_url: str | None = None
     throttle_free_failures: int = 3
     throttle_base_delay_seconds: float = 1.0
-    throttle_max_delay_seconds: float = 60.0
-    throttle_lockout_failures: int = 10
+    # strangers (devices the account does not know): growing delays, then the hard cap
+    throttle_max_delay_seconds: float = 900.0
+    throttle_lockout_failures: int = 0  # an extra temporary lockout (0: none)
     throttle_lockout_seconds: int = 900
-    throttle_reset_seconds: int = 43200
+    throttle_hard_cap: int = Field(default=100, ge=1, le=100)  # NIST SP 800-63B 5.2.2
+    throttle_reset_seconds: int = 43200  # addresses and known devices forget failures
+    # a known device: its own budget; past it the device is a stranger again
+    throttle_device_failures: int = 10
+    known_device_days: int = 180
     throttle_address_failures: int = 50
     throttle_address_lockout_seconds: int = 900
     rate_limit_login: str = "30/minute"
@@ -159,7 +164,17 @@ class Settings(BaseSettings):
             max_delay_seconds=self.throttle_max_delay_seconds,
             lockout_failures=self.throttle_lockout_failures,
             lockout_seconds=self.throttle_lockout_seconds,
+            reset_seconds=0,  # consecutive failures: only success or an unlock clears them
+            hard_cap=self.throttle_hard_cap,
+        )
+
+    def device_throttle_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            free_failures=self.throttle_free_failures,
+            base_delay_seconds=self.throttle_base_delay_seconds,
+            max_delay_seconds=60.0,
             reset_seconds=self.throttle_reset_seconds,
+            hard_cap=self.throttle_device_failures,
         )
 
     def address_throttle_policy(self) -> ThrottlePolicy:

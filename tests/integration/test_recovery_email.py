@@ -46,7 +46,7 @@ async def lock_out(runtime, username: str) -> None:
     async with runtime.ctx.uow() as uow:
         user = await uow.users.by_username(username)
         throttle = await uow.throttles.get_or_new(account_key(user.id))
-        for _ in range(runtime.ctx.account_throttle.lockout_failures):
+        for _ in range(runtime.ctx.account_throttle.hard_cap):
             throttle.record_failure(runtime.ctx.clock.now(), runtime.ctx.account_throttle)
         await uow.commit()
 

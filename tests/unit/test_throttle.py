@@ -1,4 +1,5 @@
-"""Failed sign-in throttling: free failures, growing delays, lockout and its end, reset."""
+"""Failed sign-in throttling: free failures, growing delays, lockout and its end, reset,
+the hard cap, and the keys (an unknown name and its paper twin share one)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from gatehouse.domain.identity.throttle import (
     account_key,
     address_key,
     delay_after,
+    device_key,
     unknown_name_key,
 )
 
@@ -108,6 +110,16 @@ def test_after_a_lockout_the_count_starts_again():
     assert verdict.allowed
 
 
+def test_a_released_reservation_below_the_limit_ends_the_lockout():
+    per_address = ThrottlePolicy(free_failures=10, base_delay_seconds=0, lockout_failures=10)
+    clock, throttle = FakeClock(), Throttle("address:10.0.0.1")
+    for _ in range(10):  # the tenth was a reservation that turned out right
+        throttle.record_failure(clock.now(), per_address)
+    assert throttle.verdict(clock.now(), per_address).locked
+    throttle.failures -= 1  # what the release does, in SQL
+    assert throttle.verdict(clock.now(), per_address).allowed
+
+
 def test_failures_are_forgotten_after_the_reset_window():
     clock, throttle = FakeClock(), Throttle("account:1")
     fail(throttle, clock, 8)
@@ -146,13 +158,38 @@ def test_naive_times_from_a_database_are_read_as_utc():
     throttle = Throttle(
         "account:1",
         failures=10,
-        last_failure_at=now.replace(tzinfo=None),
-        locked_until=(now + timedelta(seconds=60)).replace(tzinfo=None),
+        last_failure_at=(now - timedelta(seconds=840)).replace(tzinfo=None),
     )
     assert throttle.verdict(now, POLICY).wait == 60
     assert throttle.verdict(now.astimezone(UTC) + timedelta(seconds=60), POLICY).allowed
 
 
+STRANGERS = ThrottlePolicy(max_delay_seconds=900, reset_seconds=0, hard_cap=100)
+
+
+def test_strangers_wait_ever_longer_and_stop_for_good_at_the_hard_cap():
+    clock, throttle = FakeClock(), Throttle("account:1")
+    waits = []
+    for _ in range(99):
+        clock.advance(throttle.verdict(clock.now(), STRANGERS).wait)
+        waits.append(throttle.record_failure(clock.now(), STRANGERS).wait)
+    assert waits[:14] == [0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900]
+    assert set(waits[13:]) == {900}  # never a reset: the waits stay at their cap
+    clock.advance(900)
+    last = throttle.record_failure(clock.now(), STRANGERS)
+    assert last == Verdict(0, True, permanent=True)
+    assert not last.allowed
+    clock.advance(365 * 86400)  # time never lifts it: only recovery or support does
+    assert throttle.verdict(clock.now(), STRANGERS).permanent
+    throttle.clear()
+    assert throttle.verdict(clock.now(), STRANGERS).allowed
+
+
+def test_an_unknown_name_and_its_paper_twin_share_a_key():
+    assert unknown_name_key("mallory") == unknown_name_key("mallorypaper") == "name:mallory"
+    assert unknown_name_key("paper") == "name:paper"
+
+
 def test_keys_of_different_kinds_never_collide():
-    keys = {account_key(7), address_key("7"), unknown_name_key("7")}
-    assert keys == {"account:7", "address:7", "name:7"}
+    keys = {account_key(7), address_key("7"), unknown_name_key("7"), device_key("7")}
+    assert keys == {"account:7", "address:7", "name:7", "device:7"}

@@ -17,6 +17,7 @@ class LoginBody(Body):
     platform: Platform = Platform.WEB
     environment: Environment = Environment.LIVE
     device_name: StrictStr = Field(default="", max_length=100)
+    device_token: StrictStr = Field(default="", max_length=256)  # from an earlier sign-in
 
 
 class ChallengeBody(Body):

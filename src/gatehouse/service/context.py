@@ -38,6 +38,7 @@ class SignInConfig:
     rate_limit_login: str = "30/minute"
     rate_limit_verify: str = "60/minute"
     issuer: str = "Gatehouse"
+    known_device_days: int = 180
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class ServiceContext:
     account_throttle: ThrottlePolicy
     address_throttle: ThrottlePolicy
     session_limits: dict[Platform, SessionLimits]
+    device_throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     signin: SignInConfig = field(default_factory=SignInConfig)
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     market: MarketData | None = None

@@ -15,6 +15,7 @@ from gatehouse.service.identity.ports import (
     DirectoryRepository,
     GatewayDeviceRepository,
     KeyRepository,
+    KnownDeviceRepository,
     LoginRepository,
     PasskeyRepository,
     RecoveryRepository,
@@ -39,6 +40,7 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     logins: LoginRepository
     throttles: ThrottleRepository
+    known_devices: KnownDeviceRepository
     audit: AuditRepository
     cards: CardRepository
     sms_outbox: SmsOutboxRepository

@@ -15,6 +15,7 @@ from gatehouse.adapters.db.identity.recovery import SqlRecoveryRepository
 from gatehouse.adapters.db.identity.repositories import (
     SqlAudit,
     SqlCards,
+    SqlKnownDevices,
     SqlLogins,
     SqlSessions,
     SqlSmsOutbox,
@@ -32,6 +33,7 @@ from gatehouse.service.identity.ports import (
     DirectoryRepository,
     GatewayDeviceRepository,
     KeyRepository,
+    KnownDeviceRepository,
     LoginRepository,
     PasskeyRepository,
     RecoveryRepository,
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
     sessions: SessionRepository
     logins: LoginRepository
     throttles: ThrottleRepository
+    known_devices: KnownDeviceRepository
     audit: AuditRepository
     cards: CardRepository
     sms_outbox: SmsOutboxRepository
@@ -88,6 +91,7 @@ class SqlUnitOfWork:
         self.sessions = SqlSessions(self.db)
         self.logins = SqlLogins(self.db)
         self.throttles = SqlThrottles(self.db)
+        self.known_devices = SqlKnownDevices(self.db)
         self.audit = SqlAudit(self.db)
         self.cards = SqlCards(self.db)
         self.sms_outbox = SqlSmsOutbox(self.db)

@@ -29,6 +29,7 @@ async def login(body: LoginBody, request: Request, ctx: Ctx) -> dict[str, Any]:
                 address=client_address(request),
                 user_agent=request.headers.get("user-agent", ""),
                 device_name=body.device_name,
+                device_token=body.device_token or request.cookies.get(KNOWN_DEVICE_COOKIE, ""),
             ),
         ),
     )
@@ -59,25 +60,37 @@ async def status(
 
 
 COOKIE_REQUEST_HEADER = "x-gatehouse-session"
+KNOWN_DEVICE_COOKIE = "gatehouse_known_device"
 
 
 def session_response(request: Request, grant: SessionGrant) -> JsonResponse:
     """Web sessions get an HttpOnly cookie (and no token in the body); others a bearer token.
 
-    The Mobile web app asks for the cookie too, with ``X-Gatehouse-Session: cookie``.
+    The Mobile web app asks for the cookie too, with ``X-Gatehouse-Session: cookie``. The
+    cookie lives as long as the session can (its absolute lifetime); a new known-device
+    token goes the same way as the session token (cookie or body).
     """
     is_web = grant.session.platform == Platform.WEB.value or (
         request.headers.get(COOKIE_REQUEST_HEADER, "").lower() == "cookie"
     )
     response = JsonResponse(grant.view(include_token=not is_web))
     if is_web:
-        response.set_cookie(
-            SESSION_COOKIE,
-            grant.token,
-            max_age=grant.session.idle_seconds + 3600 * 24,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https" or request.app.state.public_https,
-            path="/",
-        )
+        session = grant.session
+        lifetime = int((session.expires_at - session.created_at).total_seconds())
+        _cookie(request, response, SESSION_COOKIE, grant.token, lifetime)
+        if grant.device_token:
+            days = request.app.state.ctx.signin.known_device_days
+            _cookie(request, response, KNOWN_DEVICE_COOKIE, grant.device_token, days * 86400)
     return response
+
+
+def _cookie(request: Request, response: JsonResponse, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https" or request.app.state.public_https,
+        path="/",
+    )

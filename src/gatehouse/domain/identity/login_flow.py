@@ -41,6 +41,7 @@ class LoginAttempt:
     challenge_expires_at: datetime | None = None
     challenge: dict[str, object] = field(default_factory=dict)
     session_public_id: str | None = None
+    throttle_key: str = ""  # whose failure budget this sign-in spends (domain/identity/throttle)
     id: int | None = None
 
     def ensure_open(self, now: datetime) -> None:

@@ -1,8 +1,10 @@
-"""Failed sign-in throttling: growing delays, then a temporary lockout, per key.
+"""Failed sign-in throttling per key: growing delays, optional lockouts and a hard cap.
 
-A key is an account (across every platform and environment) or a client address.
-Unknown usernames are throttled under a key of their own, so the answers for an
-existing and a missing account look the same.
+A key is an account's strangers (every platform and environment), one known device of an
+account, a client address, or an unknown username (keyed like an account, so answers for an
+existing and a missing account look the same). An attempt is *reserved* (counted as a
+failure) before its password is checked and released when it turns out right, so
+concurrent guesses cannot all slip through one check.
 """
 
 from __future__ import annotations
@@ -13,27 +15,32 @@ from datetime import datetime, timedelta
 
 from gatehouse.domain.clock import as_utc
 
+PAPER_SUFFIX = "paper"
+
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
     free_failures: int = 3
     base_delay_seconds: float = 1.0
     max_delay_seconds: float = 60.0
-    lockout_failures: int = 10
+    lockout_failures: int = 0  # a temporary lockout from this many failures on (0: none)
     lockout_seconds: int = 900
-    reset_seconds: int = 43200
+    reset_seconds: int = 43200  # failures forgotten after this long without one (0: never)
+    hard_cap: int = 0  # from this many consecutive failures on, only an unlock helps (0: none)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """``wait`` seconds remain before another attempt; ``locked`` says it is a lockout."""
+    """``wait`` seconds remain before another attempt; ``locked`` says it is a lockout;
+    ``permanent`` that it lasts until recovery or support lifts it (``wait`` is then 0)."""
 
     wait: int
     locked: bool
+    permanent: bool = False
 
     @property
     def allowed(self) -> bool:
-        return self.wait <= 0
+        return self.wait <= 0 and not self.permanent
 
 
 @dataclass(eq=False)
@@ -41,26 +48,28 @@ class Throttle:
     key: str
     failures: int = 0
     last_failure_at: datetime | None = None
-    locked_until: datetime | None = None
+    locked_until: datetime | None = None  # informative: when the current lockout ends
 
     def verdict(self, now: datetime, policy: ThrottlePolicy) -> Verdict:
-        if self.locked_until is not None and now < as_utc(self.locked_until):
-            return Verdict(math.ceil((as_utc(self.locked_until) - now).total_seconds()), True)
-        if self._stale(now, policy) or self.last_failure_at is None:
+        if policy.hard_cap and self.failures >= policy.hard_cap:
+            return Verdict(0, True, permanent=True)
+        if self.last_failure_at is None or self._stale(now, policy):
             return Verdict(0, False)
-        delay = delay_after(self.failures, policy)
-        ready = as_utc(self.last_failure_at) + timedelta(seconds=delay)
+        last = as_utc(self.last_failure_at)
+        if policy.lockout_failures and self.failures >= policy.lockout_failures:
+            until = last + timedelta(seconds=policy.lockout_seconds)
+            return Verdict(max(0, math.ceil((until - now).total_seconds())), now < until)
+        ready = last + timedelta(seconds=delay_after(self.failures, policy))
         return Verdict(max(0, math.ceil((ready - now).total_seconds())), False)
 
     def record_failure(self, now: datetime, policy: ThrottlePolicy) -> Verdict:
-        if self._stale(now, policy) or (
-            self.locked_until is not None and now >= as_utc(self.locked_until)
-        ):
+        """Count a failure; returns the verdict for the next attempt."""
+        if self._stale(now, policy) or self._lockout_over(now, policy):
             self.failures = 0
-            self.locked_until = None
         self.failures += 1
         self.last_failure_at = now
-        if self.failures >= policy.lockout_failures:
+        self.locked_until = None
+        if policy.lockout_failures and self.failures >= policy.lockout_failures:
             self.locked_until = now + timedelta(seconds=policy.lockout_seconds)
         return self.verdict(now, policy)
 
@@ -69,9 +78,18 @@ class Throttle:
         self.last_failure_at = None
         self.locked_until = None
 
+    def _lockout_over(self, now: datetime, policy: ThrottlePolicy) -> bool:
+        return (
+            bool(policy.lockout_failures)
+            and self.failures >= policy.lockout_failures
+            and self.last_failure_at is not None
+            and now >= as_utc(self.last_failure_at) + timedelta(seconds=policy.lockout_seconds)
+        )
+
     def _stale(self, now: datetime, policy: ThrottlePolicy) -> bool:
         return (
-            self.last_failure_at is not None
+            policy.reset_seconds > 0
+            and self.last_failure_at is not None
             and (now - as_utc(self.last_failure_at)).total_seconds() >= policy.reset_seconds
         )
 
@@ -81,15 +99,27 @@ def delay_after(failures: int, policy: ThrottlePolicy) -> float:
     extra = failures - policy.free_failures
     if extra <= 0 or policy.base_delay_seconds <= 0:
         return 0.0
-    return float(min(policy.max_delay_seconds, policy.base_delay_seconds * 2 ** (extra - 1)))
+    return float(min(policy.max_delay_seconds, policy.base_delay_seconds * 2 ** min(extra - 1, 60)))
 
 
 def account_key(user_id: int) -> str:
+    """Failures of strangers: sign-ins of the account from devices it does not know."""
     return f"account:{user_id}"
 
 
+def device_key(token_hash: str) -> str:
+    """Failures from one known device of an account (the hash of its device token)."""
+    return f"device:{token_hash[:64]}"
+
+
+def is_device_key(key: str) -> bool:
+    return key.startswith("device:")
+
+
 def unknown_name_key(username: str) -> str:
-    return f"name:{username}"
+    """An unknown name and its ``…paper`` twin share a key, as a real user's two names do."""
+    base = username.removesuffix(PAPER_SUFFIX)
+    return f"name:{base or username}"
 
 
 def address_key(address: str) -> str:

@@ -34,11 +34,14 @@ class SessionGrant:
     token: str
     csrf_token: str
     notices: dict[str, Any] = field(default_factory=dict)  # e.g. the device clock looks off
+    device_token: str | None = None  # a new known-device token (docs/signin.md)
 
     def view(self, *, include_token: bool = True) -> dict[str, Any]:
         body = session_view(self.session, self.user)
         body["token"] = self.token if include_token else None
         body["csrf_token"] = self.csrf_token
+        if include_token and self.device_token:
+            body["device_token"] = self.device_token
         body.update(self.notices)
         return body
 

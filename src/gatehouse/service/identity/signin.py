@@ -20,8 +20,20 @@ from gatehouse.domain.errors import (
 )
 from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.factors import totp
+from gatehouse.domain.identity.known_devices import (
+    MAX_TOKEN_LENGTH,
+    hash_device_token,
+    new_device_token,
+)
 from gatehouse.domain.identity.login_flow import Factor, LoginAttempt, LoginState
-from gatehouse.domain.identity.throttle import account_key, unknown_name_key
+from gatehouse.domain.identity.throttle import (
+    ThrottlePolicy,
+    Verdict,
+    account_key,
+    device_key,
+    is_device_key,
+    unknown_name_key,
+)
 from gatehouse.domain.identity.users import (
     MAX_LOGIN_NAME,
     Environment,
@@ -40,6 +52,7 @@ class ClientInfo:
     address: str = ""
     user_agent: str = ""
     device_name: str = ""
+    device_token: str = ""  # a known-device token from an earlier sign-in, if any
 
 
 @dataclass(frozen=True)
@@ -51,10 +64,24 @@ class LoginRequest:
     client: ClientInfo
 
 
-async def _throttle_key(uow: UnitOfWork, username: str) -> tuple[User | None, str]:
+async def _throttle_key(
+    ctx: ServiceContext, uow: UnitOfWork, username: str, device_token: str
+) -> tuple[User | None, str]:
+    """The user behind the name, and whose failure budget the attempt spends: a device the
+    account knows has its own; everyone else shares the account's (or unknown name's)."""
     user = await uow.users.by_login_name(username)
-    key = account_key(user.id) if user and user.id is not None else unknown_name_key(username)
-    return user, key
+    if user is None or user.id is None:
+        return None, unknown_name_key(username)
+    if device_token and len(device_token) <= MAX_TOKEN_LENGTH:
+        token_hash = hash_device_token(device_token)
+        since = ctx.clock.now() - timedelta(days=ctx.signin.known_device_days)
+        if await uow.known_devices.is_known(user.id, token_hash, since=since):
+            return user, device_key(token_hash)
+    return user, account_key(user.id)
+
+
+def _policy(ctx: ServiceContext, key: str) -> ThrottlePolicy:
+    return ctx.device_throttle if is_device_key(key) else ctx.account_throttle
 
 
 async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
@@ -72,25 +99,28 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
         raise InvalidCredentials()
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        user, key = await _throttle_key(uow, username)
-        await throttling.check(
+        user, key = await _throttle_key(ctx, uow, username, request.client.device_token)
+        # reserved before Argon2, so concurrent guesses cannot all pass one check
+        if_wrong = await throttling.reserve(
             uow,
             account=key,
             address=address,
             now=now,
-            account_policy=ctx.account_throttle,
+            account_policy=_policy(ctx, key),
             address_policy=ctx.address_throttle,
         )
+        await uow.commit()
     typed_env = user.environment_of(username) if user else request.environment
     stored_hash = user.password_hash_for(typed_env) if user else None
     # Argon2 runs outside any transaction: it is the slow part, and it must cost the
     # same whether or not the user exists.
     ok = await ctx.hasher.verify(stored_hash, request.password)
     if not ok or user is None or user.id is None:
-        await _password_failed(ctx, user, key, request, username)
+        await _password_failed(ctx, user, key, request, username, if_wrong)
         raise InvalidCredentials()
     user_id = user.id
     async with ctx.uow() as uow:
+        await throttling.release(uow, account=key, address=address)
         rehash = stored_hash is not None and ctx.hasher.needs_rehash(stored_hash)
         if rehash:
             user = await uow.users.get(user_id)
@@ -107,6 +137,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
             await uow.commit()
             raise WrongEnvironment(_wrong_env_message(typed_env))
         if user.admin_locked:
+            await uow.commit()
             raise AccountLocked("This account is locked. Contact support.", retry_after=None)
         if rehash:
             fresh = await ctx.hasher.hash(request.password)
@@ -117,6 +148,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
             await audit_log.record(uow, AuditEvent.PASSWORD_REHASHED, at=now, subject=common)
         factors, notices = await _factors(ctx, uow, user)
         if not factors:
+            await uow.commit()
             raise FactorUnavailable(
                 "No second factor is set up for this account; contact support to add one."
             )
@@ -130,6 +162,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
             client_address=address,
             device_name=request.client.device_name[:100],
             user_agent=request.client.user_agent[:200],
+            throttle_key=key,
         )
         await uow.logins.add(attempt)
         await audit_log.record(uow, AuditEvent.LOGIN_PASSWORD_OK, at=now, subject=common)
@@ -154,18 +187,17 @@ def _wrong_env_message(typed: Environment) -> str:
 
 
 async def _password_failed(
-    ctx: ServiceContext, user: User | None, key: str, request: LoginRequest, username: str
+    ctx: ServiceContext,
+    user: User | None,
+    key: str,
+    request: LoginRequest,
+    username: str,
+    verdict: Verdict,
 ) -> None:
+    """The reserved attempt stays counted; audit it (and a known device at its limit stops
+    being known: its next attempts count as a stranger's)."""
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        verdict = await throttling.record_failure(
-            uow,
-            account=key,
-            address=request.client.address,
-            now=now,
-            account_policy=ctx.account_throttle,
-            address_policy=ctx.address_throttle,
-        )
         common = audit_log.Subject(
             user_id=user.id if user else None,
             username=username,
@@ -176,7 +208,9 @@ async def _password_failed(
         await audit_log.record(
             uow, AuditEvent.LOGIN_FAILED, at=now, reason="password", subject=common
         )
-        if verdict.locked:
+        if verdict.locked and is_device_key(key):
+            await uow.known_devices.forget(key.removeprefix("device:"))
+        elif verdict.locked:
             await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, subject=common)
         await uow.commit()
 
@@ -263,12 +297,13 @@ async def verify(
     async with ctx.uow() as uow:
         attempt, user = await _open_attempt(ctx, uow, login_id)
         assert user.id is not None
+        key = attempt.throttle_key or account_key(user.id)
         await throttling.check(
             uow,
-            account=account_key(user.id),
+            account=key,
             address=address,
             now=now,
-            account_policy=ctx.account_throttle,
+            account_policy=_policy(ctx, key),
             address_policy=ctx.address_throttle,
         )
         availability = await handler.availability(ctx, uow, user)
@@ -292,10 +327,10 @@ async def verify(
             attempt.record_code_failure(ctx.signin.max_code_attempts)
             verdict = await throttling.record_failure(
                 uow,
-                account=account_key(user.id),
+                account=key,
                 address=address,
                 now=now,
-                account_policy=ctx.account_throttle,
+                account_policy=_policy(ctx, key),
                 address_policy=ctx.address_throttle,
             )
             await audit_log.record(
@@ -322,7 +357,8 @@ async def complete(
     address: str,
     extra: dict[str, Any],
 ) -> sessions.SessionGrant:
-    """The second factor passed: open the session, end the sign-in, clear failures, audit."""
+    """The second factor passed: open the session, end the sign-in, clear failures, audit;
+    a device the account did not know becomes known (its token goes out with the grant)."""
     assert user.id is not None
     now = ctx.clock.now()
     grant = await sessions.create(
@@ -336,7 +372,14 @@ async def complete(
         user_agent=attempt.user_agent,
     )
     attempt.complete(grant.session.public_id)
-    await throttling.clear(uow, account_key(user.id))
+    key = attempt.throttle_key or account_key(user.id)
+    await throttling.clear(uow, key)
+    if not is_device_key(key):
+        token = new_device_token(ctx.tokens)
+        await uow.known_devices.add(
+            user.id, hash_device_token(token), platform=attempt.platform, at=now
+        )
+        grant = replace(grant, device_token=token)
     await audit_log.record(
         uow,
         AuditEvent.LOGIN_SUCCEEDED,

@@ -8,10 +8,17 @@ from gatehouse.domain.errors import AccountLocked, RateLimited
 from gatehouse.domain.identity.throttle import ThrottlePolicy, Verdict, address_key
 from gatehouse.service.ports import UnitOfWork
 
+HARD_LOCK_MESSAGE = (
+    "This account is locked after too many failed sign-ins. Reset your password "
+    "(Forgot password?) or contact support to unlock it."
+)
+
 
 def raise_for(verdict: Verdict, *, address: bool = False) -> None:
     if verdict.allowed:
         return
+    if verdict.permanent and not address:
+        raise AccountLocked(HARD_LOCK_MESSAGE, retry_after=None)
     if verdict.locked and not address:
         raise AccountLocked(retry_after=verdict.wait)
     raise RateLimited(
@@ -51,8 +58,37 @@ async def record_failure(
     address_policy: ThrottlePolicy,
 ) -> Verdict:
     """Count a failure against both keys; returns the account's verdict after it."""
-    (await uow.throttles.get_or_new(address_key(address))).record_failure(now, address_policy)
-    return (await uow.throttles.get_or_new(account)).record_failure(now, account_policy)
+    found = await uow.throttles.lock_many([address_key(address), account])
+    found[address_key(address)].record_failure(now, address_policy)
+    return found[account].record_failure(now, account_policy)
+
+
+async def reserve(
+    uow: UnitOfWork,
+    *,
+    account: str,
+    address: str,
+    now: datetime,
+    account_policy: ThrottlePolicy,
+    address_policy: ThrottlePolicy,
+) -> Verdict:
+    """Take one attempt from both budgets before the (slow) check, or refuse it.
+
+    The rows are locked, so concurrent attempts on any node queue here and each sees the
+    others' reservations. The attempt counts as a failure unless ``release``d. Returns the
+    account's verdict for the attempt after this one, were this one to fail.
+    """
+    keys = [address_key(address), account]
+    found = await uow.throttles.lock_many(keys)
+    raise_for(found[keys[0]].verdict(now, address_policy), address=True)
+    raise_for(found[account].verdict(now, account_policy))
+    found[keys[0]].record_failure(now, address_policy)
+    return found[account].record_failure(now, account_policy)
+
+
+async def release(uow: UnitOfWork, *, account: str, address: str) -> None:
+    """The reserved attempt succeeded: give it back to both budgets."""
+    await uow.throttles.release([address_key(address), account])
 
 
 async def clear(uow: UnitOfWork, account: str) -> None:

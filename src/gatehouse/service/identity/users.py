@@ -126,6 +126,7 @@ async def describe(ctx: ServiceContext, username: str) -> dict[str, Any]:
             "admin_locked": user.admin_locked,
             "failures": throttle.failures if throttle else 0,
             "locked_for_seconds": verdict.wait if verdict and verdict.locked else 0,
+            "hard_locked": bool(verdict and verdict.permanent),  # until unlock or reset
             "must_change_password": user.must_change_password,
             "active_sessions": len(active),
         }

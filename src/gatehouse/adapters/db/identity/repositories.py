@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -152,6 +152,57 @@ class SqlThrottles:
         found = await self._db.get(Throttle, key, with_for_update=True, populate_existing=True)
         assert found is not None
         return found
+
+    async def lock_many(self, keys: Sequence[str]) -> dict[str, Throttle]:
+        # One insert-if-missing for all keys (on SQLite it also takes the write lock, which
+        # serialises other processes), then one locking read, in key order (no deadlocks).
+        dialect = self._db.get_bind().dialect.name
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        ordered = sorted(set(keys))
+        await self._db.execute(
+            upsert(t.throttles).values([{"key": k} for k in ordered]).on_conflict_do_nothing()
+        )
+        query = (
+            select(Throttle)
+            .where(t.throttles.c.key.in_(ordered))
+            .order_by(t.throttles.c.key)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {found.key: found for found in (await self._db.execute(query)).scalars()}
+
+    async def release(self, keys: Sequence[str]) -> None:
+        c = t.throttles.c
+        await self._db.execute(
+            update(t.throttles)
+            .where(c.key.in_(list(keys)), c.failures > 0)
+            .values(failures=c.failures - 1, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class SqlKnownDevices:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+
+    async def is_known(self, user_id: int, token_hash: str, *, since: datetime) -> bool:
+        c = t.known_devices.c
+        query = select(c.user_id).where(
+            c.token_hash == token_hash, c.user_id == user_id, c.created_at >= since
+        )
+        return (await self._db.execute(query)).first() is not None
+
+    async def add(self, user_id: int, token_hash: str, *, platform: str, at: datetime) -> None:
+        await self._db.execute(
+            insert(t.known_devices).values(
+                token_hash=token_hash, user_id=user_id, platform=platform, created_at=at
+            )
+        )
+
+    async def forget(self, token_hash: str) -> None:
+        await self._db.execute(
+            delete(t.known_devices).where(t.known_devices.c.token_hash == token_hash)
+        )
 
 
 class SqlAudit:

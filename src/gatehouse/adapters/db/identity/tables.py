@@ -88,6 +88,8 @@ login_attempts = Table(
     Column("challenge_expires_at", TS),
     Column("challenge", JSON, nullable=False, default=dict),
     Column("session_public_id", String(32)),
+    # whose budget its failures count against: the account's strangers or a known device
+    Column("throttle_key", String(120), nullable=False, default="", server_default=""),
 )
 
 throttles = Table(
@@ -97,6 +99,16 @@ throttles = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("last_failure_at", TS),
     Column("locked_until", TS),
+)
+
+# Devices that have signed in to an account: their failures do not lock the owner out.
+known_devices = Table(
+    "known_devices",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("platform", String(16), nullable=False),
+    Column("created_at", TS, nullable=False),
 )
 
 audit_log = Table(
