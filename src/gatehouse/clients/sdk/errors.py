@@ -130,6 +130,7 @@ class WaitTimedOut(GatehouseApiError):
 
 BY_CODE: dict[str, type[GatehouseApiError]] = {
     "invalid_credentials": InvalidCredentials,
+    "bad_signature": InvalidCredentials,
     "invalid_code": InvalidCode,
     "code_reused": InvalidCode,
     "push_denied": PushDenied,

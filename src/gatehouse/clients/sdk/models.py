@@ -104,6 +104,7 @@ class Session:
     address: str = ""
     current: bool | None = None
     notices: tuple[str, ...] = ()
+    scope: str = ""  # "trade" or "read-only" (gateway device sessions)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -127,6 +128,7 @@ class Session:
             address=str(body.get("address", "")),
             current=bool(current) if current is not None else None,
             notices=_strings(body.get("notices")),
+            scope=str(body.get("scope") or ""),
             raw=dict(body),
         )
 
