@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -32,7 +31,7 @@ from gatehouse.clients.sdk import devices as sdk_devices
 # good; after the others (logout, idle, expired) it signs in again.
 STOP_REASONS = {"revoked", "signed_out_everywhere", "password_changed", "support"}
 DEVICE_GONE = {"device_not_recognized"}
-RENEW_BEFORE = timedelta(seconds=120)
+RENEW_BEFORE = 120.0  # seconds before the end of its lifetime a session is replaced
 MAX_BACKOFF = 10.0
 
 
@@ -162,10 +161,12 @@ class SessionKeeper:
 
     async def _tickles(self) -> str:
         while True:
-            expires = self.state.session_expires_at
             wait = self.tickle_seconds
-            if expires is not None:
-                left = (expires - datetime.now(UTC) - RENEW_BEFORE).total_seconds()
+            left = self.state.seconds_left()
+            if left is not None:
+                # replace it shortly before it ends (a session cut short by the policy's
+                # deadline is used to its end, then the next one is read-only)
+                left -= min(RENEW_BEFORE, (self.state.lifetime_left or 0) / 2)
                 if left <= 0:
                     return "renew"
                 wait = min(wait, left)

@@ -33,6 +33,8 @@ class GatewayState:
     stopped: str | None = None  # why it stopped serving for good (revoked, …)
     last_error: dict[str, Any] | None = None
     open_sockets: int = 0
+    lifetime_left: float | None = None  # seconds the session had when it was opened
+    opened_at: float = 0.0  # time.monotonic() then: expiry is timed locally, whatever the clocks
     _recent: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -47,6 +49,15 @@ class GatewayState:
         self.second_factor_due = signed.second_factor_due
         self.second_factor_due_at = signed.second_factor_due_at
         self.upstream_connected = True
+        created, expires = signed.session.created_at, signed.session.expires_at
+        self.lifetime_left = (expires - created).total_seconds() if created and expires else None
+        self.opened_at = time.monotonic()
+
+    def seconds_left(self) -> float | None:
+        """How long the session has yet, by this machine's monotonic clock."""
+        if self.lifetime_left is None:
+            return None
+        return self.lifetime_left - (time.monotonic() - self.opened_at)
 
     def signed_out(self) -> None:
         self.token = None
