@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     host: str = DEFAULT_HOST
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     public_https: bool = False
+    # proxies whose X-Forwarded-For/-Proto are believed: comma-separated IPs or networks
+    # (uvicorn's forwarded_allow_ips); empty: none, the peer address is the client's
+    trusted_proxies: str = ""
     demo: bool = True
 
     # Argon2id (OWASP: 19 MiB, 2 passes, 1 lane)

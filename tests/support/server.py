@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -36,8 +37,10 @@ class _Server(uvicorn.Server):
 
 
 @asynccontextmanager
-async def serving(app: ASGIApp, *, port: int = 0) -> AsyncIterator[str]:
-    """Serve ``app`` on a free port (or ``port``, to restart a server); yields its base URL."""
+async def serving(app: ASGIApp, *, port: int = 0, **options: Any) -> AsyncIterator[str]:
+    """Serve ``app`` on a free port (or ``port``, to restart a server); yields its base URL.
+    Forwarded headers are ignored, as ``gatehouse serve`` does without
+    ``GATEHOUSE_TRUSTED_PROXIES``, unless ``options`` (uvicorn's) say otherwise."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -45,6 +48,7 @@ async def serving(app: ASGIApp, *, port: int = 0) -> AsyncIterator[str]:
         log_level="warning",
         lifespan="off",
         ws="websockets-sansio",
+        **({"proxy_headers": False} | options),
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve())

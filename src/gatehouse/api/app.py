@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from gatehouse import __version__
 from gatehouse.api import errors
+from gatehouse.api.hsts import StrictTransportSecurity
 from gatehouse.api.limits import BodySizeLimit
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.routers import accounts as brokerage_accounts
@@ -101,5 +102,6 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     app.include_router(recovery_page.router)  # /recover: the page a reset link opens
     web.install(app)  # Client Portal and Mobile pages, static files, security headers
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(StrictTransportSecurity, public_https=runtime.settings.public_https)
     app.add_middleware(SyncSockets)  # /events and /ws WebSockets, ahead of the stack (api/sockets)
     return app

@@ -68,6 +68,7 @@ def serve(
             ws="websockets-sansio",
             ws_per_message_deflate=False,  # ~64 KiB per socket; frames are small (docs/sync.md)
             lifespan="on",
+            **proxy_options(settings.trusted_proxies),
         )
         # Long-lived start-up objects leave the GC's view, so full collections stay short
         # with thousands of sockets connected (a 1.3 s pause was measured without this).
@@ -104,6 +105,13 @@ def cli_command() -> str:
         return str(beside.relative_to(Path.cwd()))
     except ValueError:
         return str(beside) if beside.exists() else "gatehouse"
+
+
+def proxy_options(trusted_proxies: str) -> dict[str, Any]:
+    """uvicorn's proxy-header options: believe X-Forwarded-* only from configured proxies
+    (uvicorn alone would trust 127.0.0.1, letting any local client pick its address)."""
+    trusted = trusted_proxies.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
 def _banner(demo: dict[str, Any], url: str) -> None:
