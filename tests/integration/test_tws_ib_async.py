@@ -7,10 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import httpx
 import pytest
 from ib_async import IB, LimitOrder, MarketOrder, Stock
 from tests.support.trading import AAPL, trader
-from tests.support.tws import tws_server
+from tests.support.tws import Restartable, tws_server
+
+from gatehouse.api.app import create_app
 
 
 @pytest.fixture
@@ -146,3 +149,34 @@ async def test_executions_pnl_symbols_and_live_bars(client, base_url, alice, clo
             ib.cancelHistoricalData(bars)
         finally:
             ib.disconnect()
+
+
+async def test_losing_and_regaining_the_server_gives_1100_then_1102(runtime, alice, clock):
+    gatehouse = Restartable(create_app(runtime, close_runtime=False))
+    await gatehouse.start()
+    try:
+        async with httpx.AsyncClient(base_url=gatehouse.url, timeout=30) as http:
+            t = await trader(http, alice, clock)
+        async with tws_server(gatehouse.url, t.token) as (_server, port):
+            ib = IB()
+            codes: list[int] = []
+            ib.errorEvent += lambda req_id, code, *rest: codes.append(code)
+            await ib.connectAsync("127.0.0.1", port, clientId=1, timeout=5)
+            try:
+                [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+                ticker = ib.reqMktData(aapl)
+                await until(lambda: ticker.last == ticker.last and ticker.last > 0)
+
+                await gatehouse.stop()
+                await until(lambda: 1100 in codes)
+                await gatehouse.start()
+                await until(lambda: 1102 in codes, timeout=15)
+                assert codes.index(1100) < codes.index(1102)
+
+                seen = ticker.time
+                clock.advance(5)  # the market moves: the same subscription ticks again
+                await until(lambda: ticker.time != seen)
+            finally:
+                ib.disconnect()
+    finally:
+        await gatehouse.stop()

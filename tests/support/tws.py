@@ -3,15 +3,20 @@ gateway session through the SDK."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from websockets.exceptions import InvalidState
 
 from gatehouse.clients.gateway.tws import TwsServer
 from gatehouse.clients.gateway.tws.upstream import SdkUpstream
 from gatehouse.clients.sdk import AsyncGatehouse
+from tests.support.server import _Server
 
 
 @asynccontextmanager
@@ -33,3 +38,54 @@ async def signed_in_token(client: httpx.AsyncClient, user: Any, clock: Any) -> s
 
     found = await trader(client, user, clock)
     return found.token
+
+
+class Restartable:
+    """A real Gatehouse server on a fixed free port that a test can stop and start again."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._task: asyncio.Task[None] | None = None
+        self._server: Any = None
+
+    async def start(self) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+            ws="websockets-sansio",
+        )  # fmt: skip
+        self._server = _Stoppable(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._server.should_exit = True
+            self._server.stopping.set()
+            await self._task
+            self._task = None
+
+
+class _Stoppable(_Server):
+    """The test server, whose shutdown tolerates a WebSocket already closing (a client that
+    is itself reconnecting when the server stops)."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            with contextlib.suppress(InvalidState):
+                connection.shutdown()
+        async with asyncio.timeout(30):
+            while self.server_state.connections or self.server_state.tasks:
+                await asyncio.sleep(0.005)
+        for server in self.servers:
+            await server.wait_closed()

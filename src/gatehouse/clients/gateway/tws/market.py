@@ -133,6 +133,9 @@ class MarketFeed:
 
     async def poll(self) -> None:
         conids = sorted({s.conid for s in self.subs})
+        if not conids and not self.server.calls_ok:  # nothing to quote: probe the server
+            await self.server.upstream.request("GET", "iserver/accounts")
+            self.server.upstream_restored()
         if conids:
             quotes = await self.server.upstream.request(
                 "GET",

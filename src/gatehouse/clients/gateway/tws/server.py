@@ -59,9 +59,15 @@ class TwsServer:
         self.sessions: dict[int, Session] = {}
         self.accounts: list[str] = []
         self.connected = True
+        self._stream_ok = True  # the event stream is connected
+        self._calls_ok = True  # the last REST call reached the server
         self._server: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._connections: set[Session] = set()
+
+    @property
+    def calls_ok(self) -> bool:
+        return self._calls_ok
 
     @property
     def port(self) -> int:
@@ -146,14 +152,25 @@ class TwsServer:
             session.send(encode.order_status(order))
 
     # -- connectivity ----------------------------------------------------------------------
-    def upstream_lost(self) -> None:
+    def upstream_lost(self, *, stream: bool = False) -> None:
+        """A call (or, with ``stream``, the event stream) could not reach the server: 1100."""
+        if stream:
+            self._stream_ok = False
+        else:
+            self._calls_ok = False
         if self.connected:
             self.connected = False
             for session in list(self.sessions.values()):
                 session.error(messages.NO_ID, messages.UPSTREAM_LOST)
 
-    def upstream_restored(self, data_lost: bool = False) -> None:
-        if not self.connected:
+    def upstream_restored(self, *, stream: bool = False, data_lost: bool = False) -> None:
+        """Calls (or the event stream) work again: 1102 once both do (1101 if events were
+        lost). Subscriptions need nothing: the market feed and the stream carry on."""
+        if stream:
+            self._stream_ok = True
+        else:
+            self._calls_ok = True
+        if not self.connected and self._stream_ok and self._calls_ok:
             self.connected = True
             code = messages.UPSTREAM_RESTORED_LOST if data_lost else messages.UPSTREAM_RESTORED
             for session in list(self.sessions.values()):
@@ -172,15 +189,15 @@ class TwsServer:
                 raise
             except Exception:
                 log.exception("TWS: the event stream broke")
-                self.upstream_lost()
+                self.upstream_lost(stream=True)
             await asyncio.sleep(1.0)
 
     async def on_event(self, event: UpstreamEvent) -> None:
         kind, data = event.type, event.data
         if kind == LOST:
-            self.upstream_lost()
+            self.upstream_lost(stream=True)
         elif kind in (RESTORED, RESTORED_DATA_LOST):
-            self.upstream_restored(data_lost=kind == RESTORED_DATA_LOST)
+            self.upstream_restored(stream=True, data_lost=kind == RESTORED_DATA_LOST)
         elif event.account and self.accounts and event.account not in self.accounts:
             return
         elif kind.startswith("order."):
