@@ -131,3 +131,11 @@ async def test_a_taken_client_id_and_a_bad_handshake_are_refused(client, base_ur
         async with raw(port, client_id=None) as early:
             early.send(61, 1)  # reqPositions before startApi
             assert (await early.until("4", "504"))[2] == "-1"
+
+
+async def test_an_address_off_the_allow_list_is_refused(client, base_url, alice, clock):
+    t = await trader(client, alice, clock)
+    async with tws_server(base_url, t.token, allow=["10.0.0.0/8"]) as (_server, port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        assert await reader.read() == b""  # closed at once, before any handshake
+        writer.close()

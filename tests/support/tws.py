@@ -14,6 +14,7 @@ import httpx
 from websockets.exceptions import InvalidState
 
 from gatehouse.clients.gateway.tws import TwsServer
+from gatehouse.clients.gateway.tws.server import Networks
 from gatehouse.clients.gateway.tws.upstream import SdkUpstream
 from gatehouse.clients.sdk import AsyncGatehouse
 from tests.support.server import _Server
@@ -21,11 +22,12 @@ from tests.support.server import _Server
 
 @asynccontextmanager
 async def tws_server(
-    base_url: str, token: str, *, poll_seconds: float = 0.2
+    base_url: str, token: str, *, poll_seconds: float = 0.2, allow: list[str] | None = None
 ) -> AsyncIterator[tuple[TwsServer, int]]:
     """A TWS server on a free port, upstream = the SDK signed in with ``token``."""
     async with AsyncGatehouse(base_url, token=token) as client:
-        server = TwsServer(SdkUpstream(client), poll_seconds=poll_seconds)
+        policy = Networks(allow) if allow else None
+        server = TwsServer(SdkUpstream(client), poll_seconds=poll_seconds, allow=policy)
         await server.start("127.0.0.1", 0)
         try:
             yield server, server.port

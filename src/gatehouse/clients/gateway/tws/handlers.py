@@ -16,6 +16,7 @@ FARM_NOTICES = (messages.FARM_MARKET_DATA_OK, messages.FARM_HMDS_OK, messages.FA
 async def start_api(session: Session, req: Request) -> None:
     if session.client_id is not None:
         return
+    await session.server.load_accounts()
     refused = session.server.register(session, int(req["client_id"]))
     if refused is not None:
         session.error(messages.NO_ID, messages.ALREADY_CONNECTED, refused)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gatehouse.clients.gateway.tws import encode
+from gatehouse.clients.gateway.tws.history import bars_from, fetch
 from gatehouse.clients.gateway.tws.messages import Tick
 from gatehouse.clients.gateway.tws.upstream import UpstreamError
 
@@ -157,8 +158,6 @@ class MarketFeed:
             await self._bar_update(bar_sub)
 
     async def _bar_update(self, sub: BarSubscription) -> None:
-        from gatehouse.clients.gateway.tws.history import bars_from, fetch
-
         found = await fetch(
             self.server.upstream, sub.conid, sub.bar, "1d" if sub.daily else "1h", ""
         )

@@ -11,9 +11,15 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from gatehouse.clients.gateway.tws import encode, messages
-from gatehouse.clients.gateway.tws.accounts import account_values, flatten, position_row
+from gatehouse.clients.gateway.tws.accounts import (
+    account_values,
+    flatten,
+    position_row,
+    summary_rows,
+)
 from gatehouse.clients.gateway.tws.book import OrderBook
 from gatehouse.clients.gateway.tws.contracts import ContractBook
 from gatehouse.clients.gateway.tws.encode_orders import open_order
@@ -32,10 +38,31 @@ from gatehouse.clients.gateway.tws.upstream import (
 
 log = logging.getLogger("gatehouse.gateway.tws")
 MAX_CLIENTS = 32
-Allow = Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def parse_allow(entries: Sequence[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+class AllowPolicy(Protocol):
+    """Who may connect (the gateway's allow-list has this shape)."""
+
+    def permits(self, host: str | None) -> bool: ...
+
+
+class Networks:
+    """An allow-list of addresses and networks (loopback when empty)."""
+
+    def __init__(self, entries: Sequence[str] = ()) -> None:
+        self.networks = parse_allow(entries) or parse_allow(["127.0.0.0/8", "::1"])
+
+    def permits(self, host: str | None) -> bool:
+        try:
+            address = ipaddress.ip_address(host or "")
+        except ValueError:
+            return False
+        candidate = getattr(address, "ipv4_mapped", None) or address
+        return any(candidate in network for network in self.networks)
+
+
+def parse_allow(entries: Sequence[str]) -> list[Network]:
     """``127.0.0.1``, ``10.0.0.0/8``, ``::1`` → networks (a bad entry is ValueError)."""
     return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
 
@@ -45,12 +72,12 @@ class TwsServer:
         self,
         upstream: Upstream,
         *,
-        allow: Allow | None = None,
+        allow: AllowPolicy | None = None,
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.upstream = upstream
-        self.allow = list(allow) if allow else parse_allow(["127.0.0.1", "::1"])
+        self.allow = allow or Networks()
         self.now = clock or (lambda: datetime.now(UTC))
         self.contracts = ContractBook(upstream)
         self.book = OrderBook(self.contracts, run=_base36(int(time.time() * 1000)))
@@ -80,9 +107,18 @@ class TwsServer:
         return self.accounts[0] if self.accounts else ""
 
     # -- lifecycle -------------------------------------------------------------------------
+    async def load_accounts(self) -> list[str]:
+        """The session's accounts (read once; a client's startApi retries if it failed)."""
+        if not self.accounts:
+            found = await self.upstream.request("GET", "iserver/accounts")
+            self.accounts = [str(a) for a in found.get("accounts", [])]
+        return self.accounts
+
     async def start(self, host: str, port: int) -> asyncio.Server:
-        found = await self.upstream.request("GET", "iserver/accounts")
-        self.accounts = [str(a) for a in found.get("accounts", [])]
+        try:
+            await self.load_accounts()
+        except UpstreamError as exc:
+            log.warning("TWS: accounts not read yet (%s); clients will retry", exc.message)
         self._tasks.append(asyncio.create_task(self._pump_events(), name="tws-events"))
         self._tasks.append(asyncio.create_task(self.market.run(), name="tws-market"))
         self._server = await asyncio.start_server(self._accept, host, port)
@@ -104,11 +140,7 @@ class TwsServer:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
-        try:
-            address = ipaddress.ip_address(peer[0]) if peer else None
-        except ValueError:
-            address = None
-        if address is None or not any(address in net for net in self.allow):
+        if not self.allow.permits(str(peer[0]) if peer else None):
             log.warning("TWS connection from %s refused: not on the allow-list", peer)
             writer.close()
             return
@@ -275,8 +307,6 @@ class TwsServer:
         figures = flatten(data)
         account = str(data.get("acctId") or self.account)
         stamp = self.now().strftime("%H:%M")
-        from gatehouse.clients.gateway.tws.accounts import summary_rows
-
         for session in list(self.sessions.values()):
             if session.account_updates:
                 for key, value, currency in account_values(figures, account):
@@ -309,13 +339,12 @@ async def serve_tws(
     upstream: Upstream,
     host: str = "127.0.0.1",
     port: int = 4002,
-    allow: Sequence[str] | None = None,
+    allow: Sequence[str] | AllowPolicy | None = None,
     *,
     poll_seconds: float = 1.0,
 ) -> TwsServer:
     """Start a TWS API server for ``upstream`` on ``host:port``; ``await server.close()``."""
-    server = TwsServer(
-        upstream, allow=parse_allow(allow) if allow else None, poll_seconds=poll_seconds
-    )
+    policy = Networks(allow) if isinstance(allow, Sequence) else allow
+    server = TwsServer(upstream, allow=policy, poll_seconds=poll_seconds)
     await server.start(host, port)
     return server
