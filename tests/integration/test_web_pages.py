@@ -109,3 +109,15 @@ async def test_the_mobile_app_has_a_manifest_and_a_static_only_service_worker(cl
     assert "/v1/api" not in worker.text.split("const ASSETS")[1].split(";")[0]
     for icon in manifest.json()["icons"]:
         assert (await client.get(icon["src"])).status_code == 200
+
+
+async def test_the_mobile_sign_in_says_why_passkeys_cannot_work_on_an_ip_address(client, base_url):
+    on_ip = (await client.get("/m/login")).text  # the test server listens on 127.0.0.1
+    assert 'id="passkey-ip-note"' in on_ip
+    port = base_url.rsplit(":", 1)[1]
+    assert f"http://localhost:{port}/m/" in on_ip
+    on_name = await client.get(base_url.replace("127.0.0.1", "localhost") + "/m/login")
+    assert 'id="passkey-ip-note"' not in on_name.text
+    for page, link in (("/login", "/forgot"), ("/m/login", "/m/forgot")):
+        assert f'href="{link}">Forgot password?' in (await client.get(page)).text
+        assert (await client.get(link)).status_code == 200

@@ -6,6 +6,8 @@ never API answers or pages). After a full sign-in it offers a passkey for biomet
 
 from __future__ import annotations
 
+import ipaddress
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -50,12 +52,35 @@ async def mobile_login(request: Request, next: str | None = None) -> Response:
         target = "/m/"
     if await signed_in(request, Platform.MOBILE) is not None:
         return RedirectResponse(target, status_code=303)
+    blocked = passkey_blocked(request)
     return render(
         request,
         "m/login.html",
         next_path=target,
         reauth_days=settings_of(request).passkey_reauth_days,
+        forgot_path="/m/forgot",
+        passkey_blocked=blocked[0] if blocked else None,
+        passkey_alternative=blocked[1] if blocked else None,
     )
+
+
+@router.get("/m/forgot")
+async def mobile_forgot(request: Request) -> Response:
+    return render(request, "forgot.html", back_path="/m/login", mobile=True)
+
+
+def passkey_blocked(request: Request) -> tuple[str, str] | None:
+    """(this address, one that works) when the page is opened on an IP address, where
+    WebAuthn refuses passkeys; ``None`` when passkeys can work here."""
+    host = request.url.hostname or ""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+    port = f":{request.url.port}" if request.url.port else ""
+    public = settings_of(request).public_origin
+    alternative = f"{public}/m/" if public else f"{request.url.scheme}://localhost{port}/m/"
+    return f"{request.url.scheme}://{request.url.netloc}", alternative
 
 
 @router.get("/m/manifest.webmanifest")
@@ -108,6 +133,8 @@ async def mobile_page(request: Request, name: str = "") -> Response:
     principal = await signed_in(request, Platform.MOBILE)
     if principal is None:
         return RedirectResponse(f"/m/login?next={path}", status_code=303)
+    if principal.user.must_change_password:  # nothing else works until it is changed
+        key = "change_password"
     return render(
         request,
         f"m/{key}.html",

@@ -51,6 +51,12 @@ async def login_page(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", next_path=target)
 
 
+@router.get("/forgot")
+async def forgot_page(request: Request) -> Response:
+    """Forgot password: ask for a reset link (the link opens ``/recover``)."""
+    return render(request, "forgot.html", back_path="/login", mobile=False)
+
+
 @router.get("/portal")
 async def portal_root() -> RedirectResponse:
     return RedirectResponse("/portal/", status_code=303)
@@ -66,6 +72,8 @@ async def portal_page(request: Request, name: str = "") -> Response:
     principal = await signed_in(request, Platform.WEB)
     if principal is None:
         return to_sign_in("/login", path)
+    if principal.user.must_change_password:  # nothing else works until it is changed
+        key = "change_password"
     return render(
         request,
         f"portal/{key}.html",

@@ -1,4 +1,5 @@
-"""A signed-in user's own second factors: authenticator app, SMS number, security code card."""
+"""A signed-in user's own second factors: authenticator app, SMS number, security code card;
+and the step-up (password + second factor) that changing any of them needs first."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from pydantic import Field, StrictStr
 
 from gatehouse.adapters.documents.card_pdf import render_card_pdf
 from gatehouse.api.auth import Ctx, CurrentPrincipal
-from gatehouse.api.schemas import Body
+from gatehouse.api.schemas import Body, ChallengeBody, VerifyBody
 from gatehouse.domain.identity.factors.card import COLUMNS, ROWS
-from gatehouse.service.identity import self_service
+from gatehouse.service.identity import self_service, step_up
 
 router = APIRouter(tags=["self-service"])
 
@@ -80,3 +81,28 @@ async def issue_card(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
         "pdf_base64": base64.b64encode(pdf).decode("ascii"),
         "filename": f"gatehouse-card-{issued.card_id}.pdf",
     }
+
+
+class StepUpBody(Body):
+    password: StrictStr = Field(max_length=256)
+
+
+@router.post("/me/step-up")
+async def step_up_start(body: StepUpBody, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    """Confirm it is you, step 1: the password. Then a second factor (not push)."""
+    return await step_up.start(ctx, principal, body.password)
+
+
+@router.post("/me/step-up/{login_id}/challenge")
+async def step_up_challenge(
+    login_id: str, body: ChallengeBody, principal: CurrentPrincipal, ctx: Ctx
+) -> dict[str, Any]:
+    return await step_up.challenge(ctx, principal, login_id, body.factor)
+
+
+@router.post("/me/step-up/{login_id}/verify")
+async def step_up_verify(
+    login_id: str, body: VerifyBody, principal: CurrentPrincipal, ctx: Ctx
+) -> dict[str, Any]:
+    """Step 2: the code; for the next few minutes this session may change how you sign in."""
+    return await step_up.verify(ctx, principal, login_id, body.factor, body.code)

@@ -11,6 +11,7 @@ class AuditEvent(StrEnum):
     LOGIN_PASSWORD_OK = "login.password_ok"
     LOGIN_FAILED = "login.failed"
     LOGIN_SUCCEEDED = "login.succeeded"
+    STEP_UP_SUCCEEDED = "login.step_up"
     SECOND_FACTOR_FAILED = "login.second_factor_failed"
     CHALLENGE_SENT = "login.challenge_sent"
     LOCKED_OUT = "login.locked_out"

@@ -21,7 +21,7 @@ from gatehouse.domain.identity.recovery import (
 )
 from gatehouse.domain.identity.throttle import account_key
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import audit_log, throttling, users
+from gatehouse.service.identity import audit_log, factor_changes, throttling, users
 from gatehouse.service.identity.key_devices import factors_changed
 from gatehouse.service.identity.sessions import Principal
 
@@ -85,6 +85,9 @@ async def change_password(
     check_password(fresh, policy=ctx.password_policy, username=user.username, email=user.email)
     if fresh == old:
         raise WeakPassword("Choose a password different from the current one.", rule="unchanged")
+    if not user.must_change_password:  # a temporary one is changed right after signing in
+        async with ctx.uow() as uow:
+            await factor_changes.require_recent(ctx, uow, principal)
     await confirm_password(ctx, principal, old)
     hashed = await ctx.hasher.hash(fresh)
     async with ctx.uow() as uow:
@@ -93,7 +96,9 @@ async def change_password(
         ended = await users.apply_password(
             ctx, uow, stored, hashed, actor="self", keep_session=principal.session.public_id
         )
+        notify = await factor_changes.notify_change(ctx, uow, stored, "Your password was changed")
         await uow.commit()
+    await notify()
     return {"changed": True, "sessions_ended": ended}
 
 

@@ -24,7 +24,7 @@ from gatehouse.domain.identity.key_devices import (
 )
 from gatehouse.domain.identity.users import User, normalize_username
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import audit_log
+from gatehouse.service.identity import audit_log, factor_changes
 from gatehouse.service.identity.factors.totp import seal_context
 from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.ports import UnitOfWork
@@ -85,6 +85,7 @@ async def _issue(
 async def create_activation(ctx: ServiceContext, principal: Principal) -> dict[str, Any]:
     """A signed-in user asks to enroll a Key device: a code valid for ten minutes, once."""
     async with ctx.uow() as uow:
+        await factor_changes.require_recent(ctx, uow, principal)
         user = await uow.users.get(principal.user.id or 0)
         assert user is not None
         body = await _issue(ctx, uow, user, ActivationKind.ACTIVATION, actor="self")
@@ -165,7 +166,11 @@ async def enroll(
             kind=activation.kind,
         )
         await factors_changed(ctx, uow, user, AuditEvent.KEY_ENROLLED.value)
+        notify = await factor_changes.notify_change(
+            ctx, uow, user, f"A Gatehouse Key device was added ({label})"
+        )
         await uow.commit()
+    await notify()
     return {
         "device_id": device.public_id,
         "name": label,
@@ -247,7 +252,12 @@ async def revoke_own(
     ctx: ServiceContext, principal: Principal, device_id: str, *, lost: bool
 ) -> None:
     async with ctx.uow() as uow:
+        await factor_changes.require_recent(ctx, uow, principal)
         user = await uow.users.get(principal.user.id or 0)
         assert user is not None
         await revoke(ctx, uow, user, device_id, actor="self", lost=lost)
+        notify = await factor_changes.notify_change(
+            ctx, uow, user, "A Gatehouse Key device was removed"
+        )
         await uow.commit()
+    await notify()

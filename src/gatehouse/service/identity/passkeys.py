@@ -31,7 +31,7 @@ from gatehouse.domain.identity.factors.passkey import Passkey, PasskeyChallenge,
 from gatehouse.domain.identity.throttle import account_key
 from gatehouse.domain.identity.users import Environment, Platform
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import audit_log, sessions, throttling
+from gatehouse.service.identity import audit_log, factor_changes, sessions, throttling
 from gatehouse.service.identity.sessions import Principal, SessionGrant
 
 REGISTER = "register"
@@ -131,6 +131,7 @@ async def registration_options(
     user = principal.user
     assert user.id is not None
     async with ctx.uow() as uow:
+        await factor_changes.require_recent(ctx, uow, principal)
         last = await uow.passkeys.full_signin_at(user.id, device_id) if device_id else None
         existing = [k.credential_id for k in await uow.passkeys.for_user(user.id)]
     if rules.needs_full_signin(last, now=ctx.clock.now(), days=policy.reauth_days):
@@ -201,7 +202,11 @@ async def register(
             data={"id": key.public_id, "device_name": key.device_name},
             at=now,
         )
+        notify = await factor_changes.notify_change(
+            ctx, uow, user, f"A passkey was added ({key.device_name})"
+        )
         await uow.commit()
+    await notify()
     return passkey_view(key)
 
 
@@ -310,6 +315,7 @@ async def remove(ctx: ServiceContext, principal: Principal, public_id: str) -> N
     assert user.id is not None
     now = ctx.clock.now()
     async with ctx.uow() as uow:
+        await factor_changes.require_recent(ctx, uow, principal)
         if not await uow.passkeys.remove(user.id, public_id[:64]):
             raise NotFound("No passkey has that id.")
         await audit_log.record(
@@ -328,7 +334,9 @@ async def remove(ctx: ServiceContext, principal: Principal, public_id: str) -> N
             data={"id": public_id},
             at=now,
         )
+        notify = await factor_changes.notify_change(ctx, uow, user, "A passkey was removed")
         await uow.commit()
+    await notify()
 
 
 async def _rate_limit(ctx: ServiceContext, address: str) -> None:

@@ -6,6 +6,7 @@ app, a new phone number after the code sent to it. Pending secrets are sealed at
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.factors import sms, totp
 from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import audit_log, passkeys, users
+from gatehouse.service.identity import audit_log, factor_changes, passkeys, users
 from gatehouse.service.identity.factors.totp import seal_context
 from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.ports import UnitOfWork
@@ -52,10 +53,18 @@ def _pending(user: User, key: str, now: datetime) -> dict[str, Any] | None:
     return found
 
 
+CHANGES = {
+    AuditEvent.TOTP_ENROLLED: "A new authenticator app was set up",
+    AuditEvent.PHONE_CHANGED: "Your text-message number was changed",
+    AuditEvent.CARD_ISSUED: "A new security code card was issued",
+}
+
+
 async def _changed(
     ctx: ServiceContext, uow: UnitOfWork, principal: Principal, event: AuditEvent, **detail: Any
-) -> None:
-    """Audit a factor change and tell every session of the user (settings pages refresh)."""
+) -> Callable[[], Awaitable[None]]:
+    """Audit a factor change, tell every session of the user (settings pages refresh) and
+    the user (message center now; the e-mail returned, to send after the commit)."""
     user = principal.user
     assert user.id is not None
     now = ctx.clock.now()
@@ -76,6 +85,7 @@ async def _changed(
         data={"change": event.value},
         at=now,
     )
+    return await factor_changes.notify_change(ctx, uow, user, CHANGES[event])
 
 
 async def factors(ctx: ServiceContext, principal: Principal) -> dict[str, Any]:
@@ -97,6 +107,7 @@ async def start_totp(ctx: ServiceContext, principal: Principal) -> str:
     """A new authenticator secret, pending until confirmed; returns its ``otpauth://`` URI."""
     now = ctx.clock.now()
     async with ctx.uow() as uow:
+        await factor_changes.require_recent(ctx, uow, principal)
         user = await _own(uow, principal)
         secret = totp.new_secret(ctx.tokens)
         pending = {
@@ -123,9 +134,10 @@ async def confirm_totp(ctx: ServiceContext, principal: Principal, code: str) -> 
         user.totp_secret_sealed = ctx.sealer.seal(secret, context=seal_context(user))
         user.totp_last_step = match.step
         _set_extra(user, TOTP_PENDING, None)
-        await _changed(ctx, uow, principal, AuditEvent.TOTP_ENROLLED)
+        notify = await _changed(ctx, uow, principal, AuditEvent.TOTP_ENROLLED)
         await uow.commit()
     ctx.principals.evict_user(principal.user.id or 0)
+    await notify()
 
 
 async def start_phone_change(
@@ -135,6 +147,7 @@ async def start_phone_change(
     number = sms.normalize_phone(phone)
     now = ctx.clock.now()
     async with ctx.uow() as uow:
+        await factor_changes.require_recent(ctx, uow, principal)
         user = await _own(uow, principal)
         context = f"phone:{user.id}:{number}"
         previous = _pending(user, PHONE_PENDING, now)
@@ -197,14 +210,19 @@ async def confirm_phone(ctx: ServiceContext, principal: Principal, code: str) ->
             raise
         user.phone = number
         _set_extra(user, PHONE_PENDING, None)
-        await _changed(ctx, uow, principal, AuditEvent.PHONE_CHANGED, phone=sms.mask_phone(number))
+        notify = await _changed(
+            ctx, uow, principal, AuditEvent.PHONE_CHANGED, phone=sms.mask_phone(number)
+        )
         await uow.commit()
     ctx.principals.evict_user(principal.user.id or 0)
+    await notify()
     return {"phone": sms.mask_phone(number)}
 
 
 async def issue_card(ctx: ServiceContext, principal: Principal) -> users.IssuedCard:
     """A new code card for this user (the old one stops working); its cells are shown once."""
+    async with ctx.uow() as uow:
+        await factor_changes.require_recent(ctx, uow, principal)
     issued = await users.issue_card(ctx, principal.user.username, actor="self")
     async with ctx.uow() as uow:
         await uow.events.append(
@@ -214,5 +232,9 @@ async def issue_card(ctx: ServiceContext, principal: Principal) -> users.IssuedC
             data={"change": AuditEvent.CARD_ISSUED.value},
             at=ctx.clock.now(),
         )
+        notify = await factor_changes.notify_change(
+            ctx, uow, principal.user, CHANGES[AuditEvent.CARD_ISSUED]
+        )
         await uow.commit()
+    await notify()
     return issued

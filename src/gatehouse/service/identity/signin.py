@@ -18,6 +18,7 @@ from gatehouse.domain.errors import (
     RateLimited,
     WrongEnvironment,
 )
+from gatehouse.domain.identity import step_up
 from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.factors import totp
 from gatehouse.domain.identity.known_devices import (
@@ -45,6 +46,10 @@ from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log, sessions, throttling
 from gatehouse.service.identity.factors import REGISTRY
 from gatehouse.service.ports import UnitOfWork
+
+# A step-up completes in the page that asked for it: push (which redeems a new session
+# through the long poll) is not offered there.
+STEP_UP_FACTORS = frozenset({Factor.TOTP, Factor.SMS, Factor.CARD})
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,11 @@ async def _password_failed(
         await uow.commit()
 
 
+async def available_factors(ctx: ServiceContext, uow: UnitOfWork, user: User) -> list[str]:
+    """The second factors this user can use now."""
+    return (await _factors(ctx, uow, user))[0]
+
+
 async def _factors(ctx: ServiceContext, uow: UnitOfWork, user: User) -> tuple[list[str], list[str]]:
     factors: list[str] = []
     notices: list[str] = []
@@ -241,24 +251,38 @@ def _parse_factor(raw: object) -> Factor:
 
 
 async def _open_attempt(
-    ctx: ServiceContext, uow: UnitOfWork, login_id: str
+    ctx: ServiceContext, uow: UnitOfWork, login_id: str, *, step_up_session: str | None = None
 ) -> tuple[LoginAttempt, User]:
+    """The open sign-in ``login_id``; a step-up's attempt only for the session it names."""
     found = await uow.logins.with_user(login_id) if len(login_id) <= 64 else None
     if found is None:
+        raise LoginNotFound()
+    device_name = found[0].device_name
+    if step_up_session is None:
+        if step_up.is_step_up(device_name):
+            raise LoginNotFound()
+    elif not step_up.is_step_up_for(device_name, step_up_session):
         raise LoginNotFound()
     found[0].ensure_open(ctx.clock.now())
     return found
 
 
 async def challenge(
-    ctx: ServiceContext, login_id: str, factor_name: object, address: str
+    ctx: ServiceContext,
+    login_id: str,
+    factor_name: object,
+    address: str,
+    *,
+    step_up_session: str | None = None,
 ) -> dict[str, Any]:
     """Send or show a challenge for ``factor`` (SMS code, card cells, push number)."""
     await _rate_limit(ctx, ctx.signin.rate_limit_verify, "challenge", address)
     factor = _parse_factor(factor_name)
+    if step_up_session is not None and factor not in STEP_UP_FACTORS:
+        raise FactorUnavailable()
     handler = REGISTRY[factor]
     async with ctx.uow() as uow:
-        attempt, user = await _open_attempt(ctx, uow, login_id)
+        attempt, user = await _open_attempt(ctx, uow, login_id, step_up_session=step_up_session)
         availability = await handler.availability(ctx, uow, user)
         if not availability.available:
             if availability.notice == "card_spent":
@@ -286,19 +310,70 @@ async def verify(
     ctx: ServiceContext, login_id: str, factor_name: object, code: object, address: str
 ) -> sessions.SessionGrant:
     """Check the second factor; on success the sign-in ends with a new session."""
+    async with ctx.uow() as uow:
+        attempt, user, common, extra = await checked_code(
+            ctx, uow, login_id, factor_name, code, address
+        )
+        grant = await complete(
+            ctx, uow, attempt, user, common, address=address or attempt.client_address, extra=extra
+        )
+        await uow.commit()
+    return grant
+
+
+async def checked_code(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    login_id: str,
+    factor_name: object,
+    code: object,
+    address: str,
+    *,
+    step_up_session: str | None = None,
+) -> tuple[LoginAttempt, User, audit_log.Subject, dict[str, Any]]:
+    """The second factor of an open sign-in (or step-up) checked: a wrong code is counted,
+    throttled and audited (and committed) before the typed error goes up."""
     await _rate_limit(ctx, ctx.signin.rate_limit_verify, "verify", address)
     factor = _parse_factor(factor_name)
+    if step_up_session is not None and factor not in STEP_UP_FACTORS:
+        raise FactorUnavailable()
     if not isinstance(code, str | list) or (
         isinstance(code, list) and not all(isinstance(c, str) for c in code)
     ):
         raise InvalidInput("The code must be a string or a list of strings.", field="code")
     handler = REGISTRY[factor]
     now = ctx.clock.now()
-    async with ctx.uow() as uow:
-        attempt, user = await _open_attempt(ctx, uow, login_id)
-        assert user.id is not None
-        key = attempt.throttle_key or account_key(user.id)
-        await throttling.check(
+    attempt, user = await _open_attempt(ctx, uow, login_id, step_up_session=step_up_session)
+    assert user.id is not None
+    key = attempt.throttle_key or account_key(user.id)
+    await throttling.check(
+        uow,
+        account=key,
+        address=address,
+        now=now,
+        account_policy=_policy(ctx, key),
+        address_policy=ctx.address_throttle,
+    )
+    availability = await handler.availability(ctx, uow, user)
+    if not availability.available and availability.notice is None:
+        # not enrolled; an enrolled factor that is used up (a spent card) may still
+        # finish the challenge it has already shown
+        raise FactorUnavailable()
+    common = audit_log.Subject(
+        user_id=user.id,
+        username=user.username,
+        platform=attempt.platform,
+        environment=attempt.environment,
+        client_address=address,
+        factor=factor.value,
+    )
+    try:
+        extra = await handler.verify(ctx, uow, user, attempt, code)
+    except (InvalidCode, CodeReused) as error:
+        # Only a code that was checked counts; a missing challenge, an expired one or a
+        # code of the wrong shape is refused without changing anything.
+        attempt.record_code_failure(ctx.signin.max_code_attempts)
+        verdict = await throttling.record_failure(
             uow,
             account=key,
             address=address,
@@ -306,45 +381,14 @@ async def verify(
             account_policy=_policy(ctx, key),
             address_policy=ctx.address_throttle,
         )
-        availability = await handler.availability(ctx, uow, user)
-        if not availability.available and availability.notice is None:
-            # not enrolled; an enrolled factor that is used up (a spent card) may still
-            # finish the challenge it has already shown
-            raise FactorUnavailable()
-        common = audit_log.Subject(
-            user_id=user.id,
-            username=user.username,
-            platform=attempt.platform,
-            environment=attempt.environment,
-            client_address=address,
-            factor=factor.value,
+        await audit_log.record(
+            uow, AuditEvent.SECOND_FACTOR_FAILED, at=now, reason=error.code, subject=common
         )
-        try:
-            extra = await handler.verify(ctx, uow, user, attempt, code)
-        except (InvalidCode, CodeReused) as error:
-            # Only a code that was checked counts; a missing challenge, an expired one or a
-            # code of the wrong shape is refused without changing anything.
-            attempt.record_code_failure(ctx.signin.max_code_attempts)
-            verdict = await throttling.record_failure(
-                uow,
-                account=key,
-                address=address,
-                now=now,
-                account_policy=_policy(ctx, key),
-                address_policy=ctx.address_throttle,
-            )
-            await audit_log.record(
-                uow, AuditEvent.SECOND_FACTOR_FAILED, at=now, reason=error.code, subject=common
-            )
-            if verdict.locked:
-                await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, subject=common)
-            await uow.commit()
-            raise
-        grant = await complete(
-            ctx, uow, attempt, user, common, address=address or attempt.client_address, extra=extra
-        )
+        if verdict.locked:
+            await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, subject=common)
         await uow.commit()
-    return grant
+        raise
+    return attempt, user, common, extra
 
 
 async def complete(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
@@ -141,6 +141,16 @@ class SqlPasskeys:
             await self._db.execute(
                 insert(table).values(user_id=user_id, device_id=device_id, full_signin_at=at)
             )
+
+    async def last_full_signin(self, session_public_id: str) -> datetime | None:
+        """When a password + second factor last vouched for this session (its sign-in or a
+        step-up): the newest completed sign-in attempt that names it."""
+        query = select(func.max(t.login_attempts.c.created_at)).where(
+            t.login_attempts.c.session_public_id == session_public_id,
+            t.login_attempts.c.state == LoginState.COMPLETED.value,
+        )
+        value = (await self._db.execute(query)).scalar_one_or_none()
+        return as_utc(value) if value is not None else None
 
     async def opened_by_full_signin(self, session_public_id: str) -> bool:
         query = select(t.login_attempts.c.id).where(

@@ -4,6 +4,8 @@ import * as activity from "./settings/activity.js";
 import * as factors from "./settings/factors.js";
 import * as gateways from "./settings/gateways.js";
 import * as idle from "./settings/idle.js";
+import * as key from "./settings/key.js";
+import * as password from "./settings/password.js";
 import * as sessions from "./settings/sessions.js";
 
 sessions.start();
@@ -11,3 +13,5 @@ factors.start();
 idle.start();
 gateways.start();
 activity.start();
+key.start();
+password.start();

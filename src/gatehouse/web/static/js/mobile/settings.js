@@ -3,9 +3,13 @@
 import * as factors from "../settings/factors.js";
 import * as gateways from "../settings/gateways.js";
 import * as idle from "../settings/idle.js";
+import * as key from "../settings/key.js";
+import * as password from "../settings/password.js";
 import * as sessions from "../settings/sessions.js";
 
 idle.start();
 gateways.start();
 factors.start();
 sessions.start();
+key.start();
+password.start();

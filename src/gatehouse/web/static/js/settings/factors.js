@@ -6,10 +6,12 @@ import { $, h, replaceChildren, show, toast } from "../dom.js";
 import { formatTime } from "../format.js";
 import { onEvent } from "../live.js";
 import { describe } from "../messages.js";
+import { withStepUp } from "../step-up.js";
 
 const errorBox = () => $("#factors-error");
 
 function fail(error) {
+  if (error?.code === "step_up_cancelled") return;
   errorBox().textContent = describe(error);
   show(errorBox(), true);
 }
@@ -24,7 +26,7 @@ function passkeyRow(key) {
   remove.addEventListener("click", async () => {
     if (!window.confirm("Remove this passkey? That phone will need your password and second factor.")) return;
     try {
-      await del(`/v1/api/me/passkeys/${key.id}`);
+      await withStepUp(() => del(`/v1/api/me/passkeys/${key.id}`));
       ok("Passkey removed.");
       await load();
     } catch (error) {
@@ -62,7 +64,7 @@ export async function load() {
 
 async function startTotp() {
   try {
-    const enrollment = await post("/v1/api/me/totp");
+    const enrollment = await withStepUp(() => post("/v1/api/me/totp"));
     $("#totp-qr").src = enrollment.qr_svg;
     $("#totp-secret").textContent = enrollment.secret.match(/.{1,4}/g).join(" ");
     show($("#totp-enroll"), true);
@@ -90,7 +92,8 @@ async function confirmTotp(event) {
 async function sendPhoneCode(event) {
   event.preventDefault();
   try {
-    const sent = await post("/v1/api/me/phone", { phone: $("#phone-form [name=phone]").value });
+    const phone = $("#phone-form [name=phone]").value;
+    const sent = await withStepUp(() => post("/v1/api/me/phone", { phone }));
     $("#phone-sent").textContent = `Code sent to ${sent.sent_to}`;
     show($("#phone-confirm"), true);
     $("#phone-confirm [name=code]").focus();
@@ -121,7 +124,7 @@ function cardGrid(card) {
 async function issueCard() {
   if (!window.confirm("Issue a new code card? Your current card stops working at once.")) return;
   try {
-    const card = await post("/v1/api/me/card");
+    const card = await withStepUp(() => post("/v1/api/me/card"));
     cardGrid(card);
     const bytes = Uint8Array.from(atob(card.pdf_base64), (c) => c.charCodeAt(0));
     const link = $("#card-pdf");
