@@ -10,7 +10,14 @@ from tests.support.server import serving
 from tests.support.sync import append, user_id
 
 from gatehouse.api.app import create_app
-from gatehouse.clients.sdk import AsyncGatehouse, Event, EventStream, Resync, SessionEnded
+from gatehouse.clients.sdk import (
+    AsyncGatehouse,
+    Event,
+    EventStream,
+    Gatehouse,
+    Resync,
+    SessionEnded,
+)
 from gatehouse.clients.sdk.events import _Reconnect
 from gatehouse.domain.identity.factors import totp
 from gatehouse.service.sync.hub import CloseCode
@@ -128,3 +135,21 @@ async def test_the_stream_skips_what_it_has_seen_and_reconnects_on_a_gap(base_ur
         with pytest.raises(_Reconnect):  # a gap: resume from the last seq instead
             stream._accept(frame(7))
         assert stream.last_seq == 5
+
+
+async def test_the_blocking_client_iterates_events(base_url, runtime, alice, clock):
+    uid = await user_id(runtime, "alice")
+    written = await append(runtime, uid, 3)
+    clock.advance(30)
+    code = totp.code_at(alice.totp_secret, at=clock.now())
+
+    def script() -> list[int]:
+        with Gatehouse(base_url) as gh:
+            gh.login(alice.username, alice.password, "gateway")
+            gh.verify("totp", code)
+            stream = gh.events(since=0)
+            seqs = [next(stream).seq for _ in range(3)]  # type: ignore[union-attr]
+            stream.close()
+            return seqs
+
+    assert await asyncio.to_thread(script) == [w.seq for w in written]
