@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from gatehouse import __version__
-from gatehouse.api import errors
+from gatehouse.api import docs, errors
 from gatehouse.api.hsts import StrictTransportSecurity
 from gatehouse.api.limits import BodySizeLimit
 from gatehouse.api.responses import JsonResponse
@@ -65,6 +65,9 @@ API_ROUTERS: list[APIRouter] = [
 ]
 
 
+OPENAPI_URL = "/v1/api/openapi.json"
+
+
 def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -84,8 +87,9 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
         version=__version__,
         default_response_class=JsonResponse,
         lifespan=lifespan,
-        docs_url="/v1/api/docs",
-        openapi_url="/v1/api/openapi.json",
+        docs_url=None,  # api/docs.py: the same page, offline and with the security headers
+        redoc_url=None,
+        openapi_url=OPENAPI_URL,
     )
     app.state.ctx = runtime.ctx
     app.state.runtime = runtime
@@ -94,6 +98,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     for router in API_ROUTERS:
         app.include_router(router, prefix="/v1/api")
         app.include_router(router, prefix="/v1/portal", include_in_schema=False)
+
+    docs.install(app, openapi_url=OPENAPI_URL)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:
