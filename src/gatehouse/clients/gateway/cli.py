@@ -190,7 +190,9 @@ def run_gateway(
     allow_file: Annotated[
         Path | None, typer.Option(help="A file of allowed addresses (default: HOME/ips.allow).")
     ] = None,
-    tickle_seconds: Annotated[float, typer.Option(hidden=True)] = 60.0,
+    tickle_seconds: Annotated[
+        float, typer.Option(hidden=True, help="Seconds between tickles (tests shorten it).")
+    ] = 60.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
     home: HomeOption = None,
 ) -> None:
