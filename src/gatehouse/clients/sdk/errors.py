@@ -57,6 +57,11 @@ class SessionEnded(NotSignedIn):
         self.reason = reason
 
 
+class ReauthRequired(GatehouseApiError):
+    """401 ``reauth_required``: the session is fine, but this needs a fresh password and
+    second factor (step-up, registering a gateway, an old passkey device)."""
+
+
 class InvalidCredentials(GatehouseApiError):
     """401: the username or password is wrong (the same answer for unknown users)."""
 
@@ -137,7 +142,7 @@ BY_CODE: dict[str, type[GatehouseApiError]] = {
     "push_wrong_number": PushDenied,
     "not_authenticated": NotSignedIn,
     "session_expired": NotSignedIn,
-    "reauth_required": NotSignedIn,
+    "reauth_required": ReauthRequired,
     "forbidden": Forbidden,
     "csrf_failed": Forbidden,
     "paper_only": Forbidden,
