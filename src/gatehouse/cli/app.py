@@ -13,6 +13,7 @@ from gatehouse.cli.support import support_app
 from gatehouse.cli.users import users_app
 from gatehouse.clients.gateway.cli import gateway_app
 from gatehouse.clients.key.cli import key_app
+from gatehouse.clients.workstation.cli import workstation
 
 app = typer.Typer(
     help="Gatehouse: one identity for the Client Portal, Mobile, Workstation and Gateway.",
@@ -27,6 +28,7 @@ app.add_typer(sms_app, name="sms")
 app.add_typer(key_app, name="key")
 app.add_typer(gateway_app, name="gateway")
 app.add_typer(support_app, name="support")
+app.command()(workstation)
 
 
 def main() -> None:

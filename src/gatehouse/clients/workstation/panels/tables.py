@@ -1,0 +1,250 @@
+"""Panels that are one table: live orders (modify, cancel), positions, trades, price
+alerts, messages and recent activity."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from gatehouse.clients.workstation import formatting as fmt
+from gatehouse.clients.workstation.desk import Panel, Selected
+from gatehouse.clients.workstation.link import ApiError
+
+WORKING = {"PendingSubmit", "PreSubmitted", "Submitted"}
+
+
+class TablePanel(Panel):
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+    EMPTY = "Nothing yet."
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns(*self.COLUMNS)
+        yield table
+
+    @property
+    def table(self) -> DataTable[str]:
+        return self.query_one(DataTable)
+
+    async def fetch(self) -> list[tuple[str, list[str]]]:
+        """(row key, cells) for every row."""
+        return []
+
+    async def reload(self) -> None:
+        rows = await self.fetch()
+        table = self.table
+        keep = table.cursor_row
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+        self.border_subtitle = f"{len(rows)}" if rows else self.EMPTY
+
+    def selected_key(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return str(key.value) if key.value is not None else None
+
+
+class OrdersPanel(TablePanel):
+    kind = "orders"
+    EVENTS = ("order.",)
+    COLUMNS = ("Id", "Symbol", "Side", "Filled", "Type", "Price", "Status")
+    EMPTY = "No orders today."
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        Binding("c", "cancel_order", "Cancel order"),
+        Binding("m", "modify_order", "Modify order"),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.orders: dict[str, dict[str, Any]] = {}
+
+    async def fetch(self) -> list[tuple[str, list[str]]]:
+        body = await self.desk.call("GET", "iserver/account/orders")
+        orders = body.get("orders", []) if isinstance(body, dict) else []
+        self.orders = {str(o["orderId"]): o for o in orders}
+        return [
+            (
+                str(o["orderId"]),
+                [
+                    str(o["orderId"]),
+                    str(o.get("ticker", "")),
+                    str(o.get("side", "")),
+                    str(o.get("sizeAndFills", "")),
+                    str(o.get("orderType", "")),
+                    fmt.price(o.get("price") or o.get("avgPrice")),
+                    str(o.get("status", "")),
+                ],
+            )
+            for o in orders
+        ]
+
+    async def action_cancel_order(self) -> None:
+        key = self.selected_key()
+        order = self.orders.get(key or "")
+        if order is None or order.get("status") not in WORKING:
+            self.notify("Pick a working order to cancel.", severity="warning")
+            return
+        try:
+            await self.desk.call("DELETE", f"iserver/account/{self.desk.account}/order/{key}")
+        except ApiError as error:
+            self.notify(error.message, severity="error")
+            return
+        self.notify(f"Cancel sent for order {key}.")
+        self.run_reload()
+
+    def action_modify_order(self) -> None:
+        from gatehouse.clients.workstation.dialogs import ModifyDialog
+
+        key = self.selected_key()
+        order = self.orders.get(key or "")
+        if order is None or order.get("status") not in WORKING:
+            self.notify("Pick a working order to modify.", severity="warning")
+            return
+        self.app.push_screen(ModifyDialog(self.desk, order), lambda _: self.run_reload())
+
+
+class PositionsPanel(TablePanel):
+    kind = "positions"
+    EVENTS = ("position.", "trade.", "order.filled")
+    COLUMNS = ("Symbol", "Position", "Avg price", "Last", "Value", "Unrealized P&L")
+    EMPTY = "No positions."
+
+    async def fetch(self) -> list[tuple[str, list[str]]]:
+        body = await self.desk.call("GET", f"portfolio/{self.desk.account}/positions/0")
+        self.positions = {str(p["conid"]): p for p in body if isinstance(p, dict)}
+        return [
+            (
+                str(p["conid"]),
+                [
+                    str(p.get("ticker", "")),
+                    fmt.quantity(p.get("position")),
+                    fmt.price(p.get("avgPrice")),
+                    fmt.price(p.get("mktPrice")),
+                    fmt.money(p.get("mktValue")),
+                    fmt.money(p.get("unrealizedPnl"), signed=True),
+                ],
+            )
+            for p in self.positions.values()
+        ]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        found = self.positions.get(str(event.row_key.value))
+        if found is not None:
+            self.post_message(Selected(int(found["conid"]), str(found.get("ticker", ""))))
+
+
+class TradesPanel(TablePanel):
+    kind = "trades"
+    EVENTS = ("trade.", "execution.", "order.filled")
+    COLUMNS = ("Time", "Symbol", "Side", "Size", "Price", "Commission")
+    EMPTY = "No trades today."
+
+    async def fetch(self) -> list[tuple[str, list[str]]]:
+        body = await self.desk.call("GET", "iserver/account/trades")
+        return [
+            (
+                str(t["execution_id"]),
+                [
+                    str(t.get("trade_time", ""))[-8:],
+                    str(t.get("symbol", "")),
+                    "BUY" if t.get("side") == "B" else "SELL",
+                    fmt.quantity(t.get("size")),
+                    fmt.price(t.get("price")),
+                    fmt.money(t.get("commission")),
+                ],
+            )
+            for t in body
+            if isinstance(t, dict)
+        ]
+
+
+class AlertsPanel(TablePanel):
+    kind = "alerts"
+    EVENTS = ("alert.",)
+    COLUMNS = ("Symbol", "Condition", "Status", "Triggered at")
+    EMPTY = "No price alerts."
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        Binding("n", "new_alert", "New alert"),
+        Binding("delete,d", "delete_alert", "Delete alert"),
+    ]
+
+    async def fetch(self) -> list[tuple[str, list[str]]]:
+        body = await self.desk.call("GET", "alerts")
+        return [
+            (
+                str(a["id"]),
+                [
+                    str(a.get("symbol", "")),
+                    f"{a.get('operator', '')} {fmt.price(a.get('price'))}",
+                    str(a.get("status", "")),
+                    fmt.price(a.get("triggered_price")) if a.get("triggered_price") else "",
+                ],
+            )
+            for a in body.get("alerts", [])
+        ]
+
+    def action_new_alert(self) -> None:
+        from gatehouse.clients.workstation.dialogs import AlertDialog
+
+        self.app.push_screen(AlertDialog(self.desk), lambda _: self.run_reload())
+
+    async def action_delete_alert(self) -> None:
+        key = self.selected_key()
+        if key is None:
+            return
+        try:
+            await self.desk.call("DELETE", f"alerts/{key}")
+        except ApiError as error:
+            self.notify(error.message, severity="error")
+        self.run_reload()
+
+
+class MessagesPanel(TablePanel):
+    kind = "messages"
+    EVENTS = ("message.",)
+    COLUMNS = ("Subject", "Last message", "Unread")
+    EMPTY = "No messages."
+
+    async def fetch(self) -> list[tuple[str, list[str]]]:
+        body = await self.desk.call("GET", "messages/threads")
+        threads = body.get("threads", []) if isinstance(body, dict) else []
+        return [
+            (
+                str(t.get("id", t.get("thread_id", index))),
+                [
+                    str(t.get("subject", "")),
+                    str(t.get("updated_at", t.get("last_at", "")))[:16].replace("T", " "),
+                    "●" if t.get("unread") else "",
+                ],
+            )
+            for index, t in enumerate(threads)
+        ]
+
+
+class ActivityPanel(TablePanel):
+    kind = "activity"
+    EVENTS = ("session.", "security.", "user.")
+    COLUMNS = ("When", "What", "From")
+    EMPTY = "No recent activity."
+
+    async def fetch(self) -> list[tuple[str, list[str]]]:
+        body = await self.desk.call("GET", "me/activity", params={"limit": 20})
+        return [
+            (
+                str(index),
+                [
+                    str(a.get("at", ""))[:16].replace("T", " "),
+                    str(a.get("event", "")).replace("_", " ").replace(".", ": "),
+                    " ".join(x for x in (a.get("platform"), a.get("environment")) if x),
+                ],
+            )
+            for index, a in enumerate(body.get("activity", []))
+        ]

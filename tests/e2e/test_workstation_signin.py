@@ -1,0 +1,120 @@
+"""The Workstation's sign-in against a real server: TOTP from oathtool on the paper server,
+the remembered username (0600, never the password), errors in plain words, SMS and card."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+import time
+
+import pytest
+from textual.widgets import Input, Static
+
+from gatehouse.clients.workstation.factor import SecondFactorScreen
+from gatehouse.clients.workstation.signin import SignInScreen
+from gatehouse.clients.workstation.workspace import WorkspaceScreen
+from tests.support.signin import latest_sms_code
+from tests.support.workstation import (
+    SIZE,
+    make_app,
+    password_step,
+    sign_in,
+    type_into,
+    until,
+)
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Like the other e2e tests, on SQLite: the API tests cover PostgreSQL."""
+    return str(request.param)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_paper_signin_with_totp_remembers_the_username(base_url, alice, clock, tmp_path):
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#remember")
+        screen = await sign_in(pilot, alice, clock, environment="paper")
+        status = str(screen.query_one("#status-bar", Static).render())
+        assert alice.paper_account in status and "PAPER" in status and "stable" in status
+        assert "Trading" in status  # the default layout when nothing was saved
+    saved = tmp_path / "workstation.json"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    document = json.loads(saved.read_text())
+    assert document["username"] == alice.paper_username
+    assert document["environment"] == "paper" and document["remember_username"] is True
+    assert alice.paper_password not in saved.read_text()
+
+    again = make_app(base_url, tmp_path)  # the next start fills in the username and server
+    async with again.run_test(size=SIZE) as pilot:
+        assert isinstance(again.screen, SignInScreen)
+        assert again.screen.query_one("#username", Input).value == alice.paper_username
+        assert str(again.screen.query_one("#environment").value) == "paper"
+
+
+async def test_errors_in_plain_words(base_url, alice, clock, tmp_path):
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        # live credentials on the paper server
+        await type_into(pilot, "#username", alice.username)
+        await type_into(pilot, "#password", alice.password)
+        app.screen.query_one("#environment").value = "paper"
+        await pilot.click("#signin")
+        await until(pilot, lambda: "other trading environment" in text_of(app, "#signin-error"))
+        # a wrong password
+        await type_into(pilot, "#password", "not-the-password")
+        await pilot.click("#signin")
+        await until(pilot, lambda: "do not match" in text_of(app, "#signin-error"))
+        # a wrong code
+        await password_step(pilot, alice, environment="live")
+        await pilot.click("#use-totp")
+        await type_into(pilot, "#code", "000000")
+        await pilot.click("#verify")
+        await until(pilot, lambda: "not right" in text_of(app, "#factor-error"))
+
+
+async def test_lockout_counts_down(base_url, alice, clock, tmp_path, runtime):
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, "#username", alice.username)
+        for _ in range(12):
+            await type_into(pilot, "#password", "wrong-password-1")
+            app.screen.query_one("#signin").disabled = False
+            app.screen._locked_until = None  # the delay between tries is not what is tested
+            await pilot.click("#signin")
+            await until(pilot, lambda: "Signing in" not in text_of(app, "#signin-error"))
+            if "locked" in text_of(app, "#signin-error"):
+                break
+            clock.advance(61)  # past the growing delay
+        assert re.search(r"locked\. Try again in 1\d:\d\d\.", text_of(app, "#signin-error"))
+        assert app.screen.query_one("#signin").disabled
+        screen = app.screen
+        screen._locked_until = time.monotonic() + 65  # the countdown, a minute later
+        screen._tick()
+        assert "Try again in 1:05" in text_of(app, "#signin-error")
+        screen._locked_until = time.monotonic() - 1  # and once it is over
+        screen._tick()
+        assert "try again now" in text_of(app, "#signin-error")
+        assert not app.screen.query_one("#signin").disabled
+
+
+async def test_sms_with_resend_and_code_card(base_url, alice, clock, tmp_path, runtime):
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await password_step(pilot, alice, environment="live")
+        await pilot.click("#use-sms")
+        await until(pilot, lambda: "sent a code" in str(app.screen.query_one("#factor-prompt").render()))
+        assert "2 more sends" in str(app.screen.query_one("#factor-prompt").render())
+        await pilot.click("#resend")
+        await until(pilot, lambda: "1 more sends" in str(app.screen.query_one("#factor-prompt").render()))
+        code = await latest_sms_code(runtime, alice.phone)
+        await type_into(pilot, "#code", code)
+        await pilot.click("#verify")
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+        assert isinstance(app.screen, WorkspaceScreen)
+        assert not isinstance(app.screen, SecondFactorScreen)

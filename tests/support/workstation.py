@@ -1,0 +1,104 @@
+"""Driving the Workstation with Textual's Pilot against a real server: start it, type,
+wait until the app gets somewhere, sign in with a TOTP code computed by oathtool."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
+
+from gatehouse.clients.workstation.app import WorkstationApp
+from gatehouse.clients.workstation.config import PreferenceStore
+from gatehouse.clients.workstation.connect import HttpSignIn
+from gatehouse.clients.workstation.factor import SecondFactorScreen
+from gatehouse.clients.workstation.workspace import WorkspaceScreen
+from gatehouse.domain.clock import FakeClock
+from tests.support.signin import credentials
+
+SIZE = (160, 48)
+
+
+def make_app(base_url: str, folder: Path, **options: Any) -> WorkstationApp:
+    options.setdefault("quote_seconds", 0.5)
+    return WorkstationApp(
+        HttpSignIn(base_url),
+        store=PreferenceStore(folder / "workstation.json"),
+        handoff_folder=folder,
+        **options,
+    )
+
+
+async def until(pilot: Pilot[Any], done: Callable[[], bool], seconds: float = 15.0) -> None:
+    """Let the app run until ``done()`` (it reacts to the server in the background)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not done():
+        assert asyncio.get_running_loop().time() < deadline, "the app did not get there"
+        await pilot.pause(0.05)
+
+
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
+    pilot.app.screen.query_one(selector, Input).value = text
+    await pilot.pause()
+
+
+async def choose(pilot: Pilot[Any], selector: str, value: str) -> None:
+    pilot.app.screen.query_one(selector, Select).value = value
+    await pilot.pause()
+
+
+def oathtool_code(secret: str, at: datetime) -> str:
+    """What an authenticator shows at ``at``: computed by the real oathtool."""
+    found = shutil.which("oathtool")
+    if found is None:
+        pytest.skip("oathtool is not installed (Debian package oathtool)")
+    answer = subprocess.run(
+        [found, "--totp", "--base32", "--now=" + at.astimezone(UTC).strftime(
+            "%Y-%m-%d %H:%M:%S UTC"), secret],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return answer.stdout.strip()
+
+
+async def password_step(
+    pilot: Pilot[Any], user: Any, environment: str = "paper", channel: str = "stable"
+) -> None:
+    username, password = credentials(user, environment)
+    await type_into(pilot, "#username", username)
+    await type_into(pilot, "#password", password)
+    await choose(pilot, "#environment", environment)
+    await choose(pilot, "#channel", channel)
+    await pilot.click("#signin")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SecondFactorScreen))
+
+
+async def totp_step(pilot: Pilot[Any], user: Any, clock: FakeClock) -> None:
+    clock.advance(30)  # a fresh step: a code is never accepted twice
+    await pilot.click("#use-totp")
+    await type_into(pilot, "#code", oathtool_code(user.totp_secret, clock.now()))
+    await pilot.click("#verify")
+
+
+async def sign_in(
+    pilot: Pilot[Any],
+    user: Any,
+    clock: FakeClock,
+    environment: str = "paper",
+    channel: str = "stable",
+) -> WorkspaceScreen:
+    await password_step(pilot, user, environment, channel)
+    await totp_step(pilot, user, clock)
+    await until(pilot, lambda: isinstance(pilot.app.screen, WorkspaceScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, WorkspaceScreen)
+    await until(pilot, lambda: screen.stream == "live")
+    return screen
