@@ -9,11 +9,6 @@ import stat
 import time
 
 import pytest
-from textual.widgets import Input, Static
-
-from gatehouse.clients.workstation.factor import SecondFactorScreen
-from gatehouse.clients.workstation.signin import SignInScreen
-from gatehouse.clients.workstation.workspace import WorkspaceScreen
 from tests.support.signin import latest_sms_code
 from tests.support.workstation import (
     SIZE,
@@ -23,6 +18,12 @@ from tests.support.workstation import (
     type_into,
     until,
 )
+from textual.widgets import Input, Static
+
+from gatehouse.clients.workstation.factor import SecondFactorScreen
+from gatehouse.clients.workstation.signin import SignInScreen
+from gatehouse.clients.workstation.workspace import WorkspaceScreen
+from gatehouse.service.identity import users
 
 
 @pytest.fixture(params=["sqlite"])
@@ -108,13 +109,42 @@ async def test_sms_with_resend_and_code_card(base_url, alice, clock, tmp_path, r
     async with app.run_test(size=SIZE) as pilot:
         await password_step(pilot, alice, environment="live")
         await pilot.click("#use-sms")
-        await until(pilot, lambda: "sent a code" in str(app.screen.query_one("#factor-prompt").render()))
+        await until(
+            pilot, lambda: "sent a code" in str(app.screen.query_one("#factor-prompt").render())
+        )
         assert "2 more sends" in str(app.screen.query_one("#factor-prompt").render())
         await pilot.click("#resend")
-        await until(pilot, lambda: "1 more sends" in str(app.screen.query_one("#factor-prompt").render()))
+        await until(
+            pilot, lambda: "1 more sends" in str(app.screen.query_one("#factor-prompt").render())
+        )
         code = await latest_sms_code(runtime, alice.phone)
         await type_into(pilot, "#code", code)
         await pilot.click("#verify")
         await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
         assert isinstance(app.screen, WorkspaceScreen)
         assert not isinstance(app.screen, SecondFactorScreen)
+
+
+async def test_code_card_cells(base_url, alice, clock, tmp_path, runtime):
+    issued = await users.issue_card(runtime.ctx, alice.username, actor="test")
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await password_step(pilot, alice, environment="live")
+        await pilot.click("#use-card")
+        await until(pilot, lambda: "cells" in str(app.screen.query_one("#factor-prompt").render()))
+        cells = [app.screen.query_one(f"#cell-{i}", Input).placeholder for i in (1, 2)]
+        assert all(cells) and cells[0] != cells[1]
+        await type_into(pilot, "#cell-1", issued.cells[cells[0]])
+        await type_into(pilot, "#cell-2", "ZZZ")  # a wrong cell is refused in plain words
+        await pilot.click("#verify")
+        await until(pilot, lambda: "not right" in text_of(app, "#factor-error"))
+        await pilot.click("#use-card")  # new cells: asked cells are never asked again
+        await until(
+            pilot,
+            lambda: app.screen.query_one("#cell-1", Input).placeholder not in cells,
+        )
+        cells = [app.screen.query_one(f"#cell-{i}", Input).placeholder for i in (1, 2)]
+        await type_into(pilot, "#cell-1", issued.cells[cells[0]])
+        await type_into(pilot, "#cell-2", issued.cells[cells[1]])
+        await pilot.click("#verify")
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))

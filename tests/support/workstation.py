@@ -60,8 +60,13 @@ def oathtool_code(secret: str, at: datetime) -> str:
     if found is None:
         pytest.skip("oathtool is not installed (Debian package oathtool)")
     answer = subprocess.run(
-        [found, "--totp", "--base32", "--now=" + at.astimezone(UTC).strftime(
-            "%Y-%m-%d %H:%M:%S UTC"), secret],
+        [
+            found,
+            "--totp",
+            "--base32",
+            "--now=" + at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            secret,
+        ],
         check=True,
         capture_output=True,
         text=True,

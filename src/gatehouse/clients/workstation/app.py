@@ -8,6 +8,7 @@ sign-in screen with the reason when the session is revoked elsewhere.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -272,6 +273,6 @@ async def version_note(signin: SignIn, version: str, channel: str) -> str:
 def _parts(version: str) -> tuple[int, ...]:
     found = []
     for part in version.split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
-        found.append(int(digits or 0))
+        digits = re.match(r"\d*", part)
+        found.append(int(digits.group() or 0) if digits else 0)
     return tuple(found)

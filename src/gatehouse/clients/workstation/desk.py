@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from textual import work
 from textual.containers import Vertical
 from textual.message import Message
 
@@ -65,8 +66,9 @@ class Panel(Vertical):
         self.run_reload()
 
     def run_reload(self) -> None:
-        self.run_worker(self._safe_reload, group=f"reload-{self.kind}", exclusive=True)
+        self._safe_reload()
 
+    @work(group="reload", exclusive=True)
     async def _safe_reload(self) -> None:
         try:
             await self.reload()

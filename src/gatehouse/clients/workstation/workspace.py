@@ -116,8 +116,9 @@ class WorkspaceScreen(Screen[None]):
 
     # --- quotes and events --------------------------------------------------------------
     def poll_quotes(self) -> None:
-        self.run_worker(self._poll_quotes, group="quotes", exclusive=True)
+        self._poll_quotes()
 
+    @work(group="quotes", exclusive=True)
     async def _poll_quotes(self) -> None:
         wanted = {self.desk.conid}
         for panel in self.panels():
