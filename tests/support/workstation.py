@@ -17,7 +17,7 @@ from textual.widgets import Input, Select
 
 from gatehouse.clients.workstation.app import WorkstationApp
 from gatehouse.clients.workstation.config import PreferenceStore
-from gatehouse.clients.workstation.connect import HttpSignIn
+from gatehouse.clients.workstation.connect import SdkSignIn
 from gatehouse.clients.workstation.factor import SecondFactorScreen
 from gatehouse.clients.workstation.workspace import WorkspaceScreen
 from gatehouse.domain.clock import FakeClock
@@ -29,14 +29,14 @@ SIZE = (160, 48)
 def make_app(base_url: str, folder: Path, **options: Any) -> WorkstationApp:
     options.setdefault("quote_seconds", 0.5)
     return WorkstationApp(
-        HttpSignIn(base_url),
+        SdkSignIn(base_url),
         store=PreferenceStore(folder / "workstation.json"),
         handoff_folder=folder,
         **options,
     )
 
 
-async def until(pilot: Pilot[Any], done: Callable[[], bool], seconds: float = 15.0) -> None:
+async def until(pilot: Pilot[Any], done: Callable[[], bool], seconds: float = 30.0) -> None:
     """Let the app run until ``done()`` (it reacts to the server in the background)."""
     deadline = asyncio.get_running_loop().time() + seconds
     while not done():

@@ -7,6 +7,7 @@ sign-in screen with the reason when the session is revoked elsewhere.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
@@ -67,6 +68,7 @@ class WorkstationApp(App[None]):
         self.last_activity = monotonic()
         self.locked = False
         self.ended_reason = ""
+        self._follower: asyncio.Task[None] | None = None
 
     # --- start ---------------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -76,6 +78,8 @@ class WorkstationApp(App[None]):
             layout = Layout(found.panel, 1, (PanelSpec(found.panel),))
             await self.push_screen(Screen())
             await self._open(found.session, layout=layout)
+        self.set_interval(0.2, self.watch_stream)
+        if self.detached is not None:
             return
         await self.push_screen(SignInScreen(self.signin, self.store))
         self.check_version()
@@ -128,6 +132,13 @@ class WorkstationApp(App[None]):
         self.last_activity = self.monotonic()
         self.follow()
 
+    def watch_stream(self) -> None:
+        """The status bar says whether the events stream is live."""
+        if self.workspace is not None and self.link is not None:
+            state = "live" if self.link.connected else "reconnecting"
+            if state != self.workspace.stream:
+                self.workspace.update_status(state)
+
     def status_line(self) -> str:
         if self.link is None:
             return ""
@@ -139,19 +150,20 @@ class WorkstationApp(App[None]):
         )
 
     # --- the events stream ----------------------------------------------------------------
-    @work(group="events", exclusive=True, exit_on_error=False)
-    async def follow(self) -> None:
-        link = self.link
-        if link is None:
-            return
+    def follow(self) -> None:
+        """Follow the events stream in a task of its own (stopped cleanly on exit)."""
+        if self._follower is not None:
+            self._follower.cancel()
+        if self.link is not None:
+            self._follower = asyncio.create_task(self._follow(self.link))
+
+    async def _follow(self, link: Link) -> None:
         try:
             async for frame in link.events():
                 if self.workspace is None:
                     continue
-                if frame.get("type") in ("ready", "resync"):
-                    self.workspace.update_status("live")
-                    if frame.get("type") == "resync":
-                        self.workspace.action_reload()
+                if frame.get("type") == "resync":  # missed too much: fetch everything again
+                    self.workspace.action_reload()
                     continue
                 self.workspace.handle_event(frame)
         except SessionEnded as ended:
@@ -246,6 +258,16 @@ class WorkstationApp(App[None]):
 
     def _detacher(self, kind: str) -> Callable[[], None]:
         return lambda: self.detach_panel(kind)
+
+    async def on_unmount(self) -> None:
+        """Close the connections (the events socket cleanly) whichever way the app ends."""
+        if self._follower is not None:
+            self._follower.cancel()
+            await asyncio.gather(self._follower, return_exceptions=True)
+        if self.link is not None:
+            await self.link.close()
+            self.link = None
+        await self.signin.close()
 
     async def action_quit(self) -> None:
         if self.link is not None and self.detached is None:

@@ -30,7 +30,7 @@ def workstation(
 ) -> None:
     """The Workstation: a keyboard-driven trading terminal."""
     from gatehouse.clients.workstation.app import WorkstationApp  # Textual loads only here
-    from gatehouse.clients.workstation.connect import HttpSignIn
+    from gatehouse.clients.workstation.connect import SdkSignIn
 
     store = PreferenceStore()
     if panel is not None:
@@ -41,10 +41,10 @@ def workstation(
         except handoff.HandoffError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(2) from error
-        app = WorkstationApp(HttpSignIn(found.base_url), store=store, detached=found)
+        app = WorkstationApp(SdkSignIn(found.base_url), store=store, detached=found)
     else:
         url = server or os.environ.get("GATEHOUSE_URL") or store.load().server or DEFAULT_SERVER
-        app = WorkstationApp(HttpSignIn(url), store=store)
+        app = WorkstationApp(SdkSignIn(url), store=store)
     app.run()
     if app.ended_reason:
         typer.echo(f"Session ended: {app.ended_reason}")

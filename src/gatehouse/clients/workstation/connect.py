@@ -1,112 +1,106 @@
-"""The Workstation's ``SignIn`` and ``Link`` over HTTP and the ``/v1/api/events`` socket."""
+"""The Workstation's ``SignIn`` and ``Link`` on the Gatehouse SDK (``AsyncGatehouse``):
+the SDK's typed errors become ``ApiError`` with the same stable ``code``, and its resuming
+event stream is read as plain frames."""
 
 from __future__ import annotations
 
-import asyncio
-import json as jsonlib
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from dataclasses import asdict
+from typing import Any, TypeVar
 
-import httpx
-from websockets.asyncio.client import connect as ws_connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-
+from gatehouse.clients import sdk
 from gatehouse.clients.workstation.link import ApiError, Session, SessionEnded
 
 USER_AGENT = "Gatehouse-Workstation"
+T = TypeVar("T")
 
 
-def _raise_for(response: httpx.Response) -> Any:
+async def _call(pending: Awaitable[T]) -> T:
+    """Await an SDK call; its typed error becomes an ``ApiError`` with the same code."""
     try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if response.status_code >= 400:
-        if not isinstance(body, dict):
-            body = {}
-        details = {k: v for k, v in body.items() if k not in ("error", "message")}
-        raise ApiError(
-            response.status_code,
-            str(body.get("error", "http_error")),
-            str(body.get("message", response.reason_phrase)),
-            details,
-        )
-    return body
+        return await pending
+    except sdk.SessionEnded as ended:
+        raise SessionEnded(ended.reason) from ended
+    except sdk.GatehouseApiError as error:
+        details = dict(error.details)
+        if error.retry_after is not None:
+            details["retry_after"] = error.retry_after
+        raise ApiError(error.status, error.code, error.message, details) from error
 
 
-class HttpSignIn:
+def _session(found: sdk.Session) -> Session:
+    body = dict(found.raw) or {k: v for k, v in asdict(found).items() if k != "raw"}
+    body["token"] = found.token or ""
+    return Session.from_body(body)
+
+
+class SdkSignIn:
     """Sign-in steps against one server (``base_url`` like ``http://127.0.0.1:8000``)."""
 
-    def __init__(self, base_url: str, *, timeout: float = 35.0) -> None:
+    def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout, headers={"User-Agent": USER_AGENT}
-        )
-
-    async def _post(self, path: str, body: Any) -> Any:
-        try:
-            response = await self._http.post(f"/v1/api/{path}", json=body)
-        except httpx.HTTPError as error:
-            raise ApiError(0, "unreachable", f"Cannot reach {self.base_url}: {error}") from error
-        return _raise_for(response)
+        self._client = sdk.AsyncGatehouse(self.base_url, user_agent=USER_AGENT)
 
     async def start(self, username: str, password: str, environment: str) -> dict[str, Any]:
-        body = {
-            "username": username,
-            "password": password,
-            "platform": "workstation",
-            "environment": environment,
-            "device_name": "Workstation",
+        found = await _call(
+            self._client.login(
+                username, password, "workstation", environment, device_name="Workstation"
+            )
+        )
+        return {
+            "login_id": found.login_id,
+            "factors": list(found.factors),
+            "notices": list(found.notices),
+            "expires_in": found.expires_in,
         }
-        return dict(await self._post("auth/login", body))
 
     async def challenge(self, login_id: str, factor: str) -> dict[str, Any]:
-        return dict(await self._post(f"auth/login/{login_id}/challenge", {"factor": factor}))
+        found = await _call(self._client.challenge(factor, login_id=login_id))
+        return asdict(found)
 
     async def verify(self, login_id: str, factor: str, code: str | list[str]) -> Session:
-        body = await self._post(f"auth/login/{login_id}/verify", {"factor": factor, "code": code})
-        return Session.from_body(body)
+        found = await _call(self._client.verify(factor, code, login_id=login_id))
+        self._client.use_token(None)  # this client stays a signed-out one
+        return _session(found)
 
     async def wait(self, login_id: str, seconds: int) -> Session | None:
         try:
-            response = await self._http.get(
-                f"/v1/api/auth/login/{login_id}", params={"wait": seconds}
-            )
-        except httpx.HTTPError as error:
-            raise ApiError(0, "unreachable", f"Cannot reach {self.base_url}: {error}") from error
-        body = _raise_for(response)
-        return Session.from_body(body) if "session_id" in body else None
+            found = await _call(self._client.wait(seconds, login_id=login_id))
+        except ApiError as error:
+            if error.code == "wait_timeout":
+                return None
+            raise
+        self._client.use_token(None)
+        return _session(found)
 
     async def versions(self) -> dict[str, Any]:
         try:
-            response = await self._http.get("/v1/api/workstation/version")
-        except httpx.HTTPError:
+            body = await _call(self._client.request("GET", "/workstation/version"))
+        except ApiError:
             return {}
-        if response.status_code != 200:
-            return {}
-        body = response.json()
         return body if isinstance(body, dict) else {}
 
-    def open(self, session: Session) -> HttpLink:
-        return HttpLink(self.base_url, session)
+    def open(self, session: Session) -> SdkLink:
+        return SdkLink(self.base_url, session)
 
     async def close(self) -> None:
-        await self._http.aclose()
+        await self._client.aclose()
 
 
-class HttpLink:
-    """A signed-in session: bearer-token REST and the resumable events stream."""
+class SdkLink:
+    """A signed-in session: REST calls and the resuming events stream, through the SDK."""
 
-    def __init__(self, base_url: str, session: Session, *, timeout: float = 15.0) -> None:
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, base_url: str, session: Session) -> None:
+        self.base_url = base_url
         self.session = session
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            timeout=timeout,
-            headers={"User-Agent": USER_AGENT, "Authorization": f"Bearer {session.token}"},
-        )
-        self.seq: int | None = None
-        self.epoch: str | None = None
+        self._client = sdk.AsyncGatehouse(base_url, token=session.token, user_agent=USER_AGENT)
+        self._stream: sdk.EventStream | None = None
+
+    @property
+    def connected(self) -> bool:
+        """True while the events socket is open and resumed."""
+        return self._stream is not None and self._stream.connected
 
     async def request(
         self,
@@ -115,54 +109,28 @@ class HttpLink:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
     ) -> Any:
-        try:
-            response = await self._http.request(
-                method, f"/v1/api/{path.lstrip('/')}", json=json, params=params
-            )
-        except httpx.HTTPError as error:
-            raise ApiError(0, "unreachable", f"Cannot reach {self.base_url}: {error}") from error
-        return _raise_for(response)
+        return await _call(
+            self._client.request(method, "/" + path.lstrip("/"), json=json, params=params)
+        )
 
     async def events(self, since: int | None = None) -> AsyncIterator[dict[str, Any]]:
-        self.seq = since
-        url = self.base_url.replace("http", "ws", 1) + "/v1/api/events"
-        headers = {"Authorization": f"Bearer {self.session.token}"}
-        while True:
-            try:
-                async with ws_connect(
-                    url, additional_headers=headers, user_agent_header=USER_AGENT
-                ) as socket:
-                    resume: dict[str, Any] = {"op": "resume", "since": self.seq}
-                    if self.epoch is not None and self.seq is not None:
-                        resume["epoch"] = self.epoch
-                    await socket.send(jsonlib.dumps(resume))
-                    async for raw in socket:
-                        frame = jsonlib.loads(raw)
-                        kind = str(frame.get("type", ""))
-                        if kind in ("ready", "resync"):
-                            self.epoch = frame.get("epoch")
-                            if kind == "resync":
-                                self.seq = int(frame["seq"])
-                                await socket.send(
-                                    jsonlib.dumps({"op": "resume", "since": self.seq})
-                                )
-                            elif self.seq is None:
-                                self.seq = int(frame["seq"])
-                            yield frame
-                        elif "seq" in frame and "." in kind:
-                            self.seq = int(frame["seq"])
-                            yield frame
-                    if socket.close_code == 4001:
-                        raise SessionEnded(socket.close_reason or "The session ended.")
-            except ConnectionClosed as closed:
-                if closed.rcvd is not None and closed.rcvd.code == 4001:
-                    raise SessionEnded(closed.rcvd.reason or "The session ended.") from closed
-            except InvalidStatus as refused:
-                if refused.response.status_code in (401, 403):
-                    raise SessionEnded("The session ended.") from refused
-            except OSError:
-                pass
-            await asyncio.sleep(1.0)  # the server restarts or the network drops: resume
+        self._stream = self._client.events(since)
+        try:
+            async for item in self._stream:
+                if isinstance(item, sdk.Resync):
+                    yield {"type": "resync", "seq": item.seq, "epoch": item.epoch}
+                else:
+                    yield {
+                        "seq": item.seq,
+                        "type": item.type,
+                        "account": item.account,
+                        "data": item.data,
+                    }
+        except sdk.SessionEnded as ended:
+            raise SessionEnded(ended.reason) from ended
 
     async def close(self) -> None:
-        await self._http.aclose()
+        if self._stream is not None:
+            with contextlib.suppress(RuntimeError):  # a generator still running: closed by
+                await self._stream.aclose()  # the cancellation of the task reading it
+        await self._client.aclose()

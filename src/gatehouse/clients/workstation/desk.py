@@ -68,7 +68,7 @@ class Panel(Vertical):
     def run_reload(self) -> None:
         self._safe_reload()
 
-    @work(group="reload", exclusive=True)
+    @work(group="reload", exclusive=True, exit_on_error=False)
     async def _safe_reload(self) -> None:
         try:
             await self.reload()

@@ -1,7 +1,7 @@
 """What the Workstation needs from the server: a signed-in ``Link`` and the sign-in steps.
 
 The screens only use these protocols and ``ApiError``'s stable ``code``; ``connect.py``
-builds them on the Gatehouse SDK.
+builds them on the Gatehouse SDK (``gatehouse.clients.sdk``).
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ class Link(Protocol):
     """A signed-in connection: REST calls under ``/v1/api`` and the events stream."""
 
     session: Session
+
+    @property
+    def connected(self) -> bool:
+        """True while the events stream is connected and resumed."""
+        ...
 
     async def request(
         self,

@@ -26,6 +26,8 @@ PLAIN = {
         "Your password is temporary: change it in the Client Portal first, then sign in here."
     ),
     "unreachable": "The server cannot be reached. Check the address and your network.",
+    "connection_lost": "The server cannot be reached. Check the address and your network.",
+    "push_expired": "The request on your Key expired. Press 'Send again' for a new one.",
     "not_authenticated": "You are signed out. Sign in again.",
     "session_expired": "Your session has expired. Sign in again.",
 }

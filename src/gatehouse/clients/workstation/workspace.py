@@ -109,16 +109,17 @@ class WorkspaceScreen(Screen[None]):
     def update_status(self, stream: str | None = None) -> None:
         if stream is not None:
             self.stream = stream
-        self.query_one("#status-bar", Static).update(
-            f"{self.status_text()}  │  layout [b]{self.current_layout.name}[/b]"
-            f"  │  stream {self.stream}"
-        )
+        for bar in self.query("#status-bar").results(Static):  # none before compose
+            bar.update(
+                f"{self.status_text()}  │  layout [b]{self.current_layout.name}[/b]"
+                f"  │  stream {self.stream}"
+            )
 
     # --- quotes and events --------------------------------------------------------------
     def poll_quotes(self) -> None:
         self._poll_quotes()
 
-    @work(group="quotes", exclusive=True)
+    @work(group="quotes", exclusive=True, exit_on_error=False)
     async def _poll_quotes(self) -> None:
         wanted = {self.desk.conid}
         for panel in self.panels():
