@@ -208,16 +208,10 @@ def run_gateway(
     except (AllowListError, OSError, keystore.DeviceFileError) as error:
         raise _fail(str(error)) from None
     listener = run.Listener(host=host, port=port, https=not http, folder=folder)
-    code = asyncio.run(
-        run.serve(
-            unsealed.enrollment,
-            unsealed.private_key,
-            listener,
-            rules,
-            tickle_seconds=tickle_seconds,
-        )
+    serving = run.serve(
+        unsealed.enrollment, unsealed.private_key, listener, rules, tickle_seconds=tickle_seconds
     )
-    raise typer.Exit(code)
+    raise typer.Exit(run.run_loop(serving))
 
 
 @gateway_app.command()
