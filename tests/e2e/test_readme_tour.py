@@ -58,12 +58,15 @@ def clone(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def served(clone: Path, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
-    """``./scripts/serve`` in the clone, no arguments; returns once its banner says it listens."""
+    """The README's first command (``./scripts/serve``, no arguments) in the clone; returns
+    once its banner says it listens."""
+    first = steps(bash_blocks((clone / "README.md").read_text())[0])[0].command
+    assert first.split()[0] == "./scripts/serve", first
     env = newcomer_environment(free_port())
     log = (tmp_path / "serve.err").open("w")
     started = time.monotonic()
     process = subprocess.Popen(
-        ["./scripts/serve"],
+        ["bash", "-c", first],
         cwd=clone,
         env=env,
         stdout=subprocess.PIPE,
