@@ -58,8 +58,9 @@ class Session:
 
     # -- sending ---------------------------------------------------------------------------
     def send(self, message: list[Any]) -> None:
-        if not self.closed:
-            self.writer.write(frame(message))
+        if self.closed or self.writer.is_closing():  # gone: the read loop will notice
+            return
+        self.writer.write(frame(message))
 
     def error(self, req_id: int, code: int, text: str | None = None, **values: object) -> None:
         self.send(encode.error(req_id, code, text or messages.error_text(code, **values)))
