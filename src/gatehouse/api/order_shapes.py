@@ -115,7 +115,7 @@ def status(order: Order) -> dict[str, Any]:
         + rest.split(" ", 1)[1],
         "alert_active": 1,
         "child_order_type": "0",
-        "outside_rth": False,
+        "outside_rth": order.outside_rth,
         "allowed_duplicate_opposite": True,
         "order_time": order.created_at.strftime("%y%m%d%H%M%S"),
         "commission": f"{order.commission:.2f}",
@@ -131,8 +131,13 @@ def status(order: Order) -> dict[str, Any]:
         body["order_ref"] = order.client_order_id
     if order.reject_reason:
         body["reject_reason"] = order.reject_reason
-    if order.order_type is OrderType.STP_LIMIT and order.stop_price is not None:
+    if order.order_type in (OrderType.STP_LIMIT, OrderType.TRAILLMT) and order.stop_price:
         body["aux_price"] = price_text(order.stop_price)
+    if order.parent_id:
+        body["parent_order_id"] = order.parent_id
+    if order.trailing_amount is not None and order.trailing_type is not None:
+        body["trailing_amount"] = price_text(order.trailing_amount)
+        body["trailing_type"] = order.trailing_type.value
     return body
 
 

@@ -70,6 +70,8 @@ class TradingCalendar:
     timezone: str = "America/New_York"
     open_time: time = time(9, 30)
     close_time: time = time(16, 0)
+    extended_open: time = time(4, 0)  # pre-market: orders marked outsideRTH may fill
+    extended_close: time = time(20, 0)  # after hours
     holidays: frozenset[date] = US_MARKET_HOLIDAYS
 
     @property
@@ -118,6 +120,25 @@ class TradingCalendar:
         if not self.is_trading_day(day):
             return False
         start, end = self.session_bounds(day)
+        return start <= at < end
+
+    def extended_bounds(self, day: date) -> tuple[datetime, datetime]:
+        """The (pre-market open, after-hours close) instants of ``day``'s extended session."""
+        if self.always_open:
+            return self.session_bounds(day)
+        if not self.is_trading_day(day):
+            raise ValueError(f"{day.isoformat()} is not a trading day")
+        zone = self.zone
+        start = datetime.combine(day, self.extended_open, tzinfo=zone)
+        end = datetime.combine(day, self.extended_close, tzinfo=zone)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    def is_extended(self, at: datetime) -> bool:
+        """Within pre-market or after hours (or the regular session) of a trading day."""
+        day = self.local_date(at)
+        if not self.is_trading_day(day):
+            return False
+        start, end = self.extended_bounds(day)
         return start <= at < end
 
     def trading_day(self, at: datetime) -> date:

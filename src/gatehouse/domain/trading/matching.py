@@ -68,7 +68,7 @@ def _trades_as(order: Order, quote: Quote) -> OrderType | None:
     if order.is_stop and not order.stop_triggered:
         if not stop_touched(order, quote):
             return None
-        return OrderType.MKT if order.order_type is OrderType.STP else OrderType.LMT
+        return order.triggered_type
     return order.effective_type
 
 

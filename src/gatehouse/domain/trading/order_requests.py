@@ -9,13 +9,17 @@ from decimal import Decimal, InvalidOperation
 
 from gatehouse.domain.errors import InvalidInput
 from gatehouse.domain.trading.orders import (
+    LIMIT_TYPES,
     MAX_CLIENT_ORDER_ID_LENGTH,
+    TRAILING_TYPES,
     Order,
     OrderType,
     Side,
     TimeInForce,
+    TrailType,
     new_order,
     validate_terms,
+    validate_trailing,
 )
 
 
@@ -32,12 +36,24 @@ class OrderRequest:
     tif: TimeInForce = TimeInForce.DAY
     client_order_id: str | None = None
     account_id: str | None = None
+    parent_ref: str | None = None  # ``parentId``: the cOID of its parent in the same request
+    oca_group: str | None = None  # ``ocaGroup``: a named one-cancels-all group
+    single_group: bool = False  # ``isSingleGroup``: the request's orders are one OCA group
+    trailing_amount: Decimal | None = None
+    trailing_type: TrailType | None = None
+    outside_rth: bool = False
 
 
 def order_from_request(
-    request: OrderRequest, *, order_id: str, account_id: str, now: datetime
+    request: OrderRequest,
+    *,
+    order_id: str,
+    account_id: str,
+    now: datetime,
+    parent_id: str | None = None,
+    oca_group: str | None = None,
 ) -> Order:
-    """A new ``PendingSubmit`` order from a parsed request."""
+    """A new ``PendingSubmit`` order from a parsed request (links resolved by the caller)."""
     return new_order(
         order_id=order_id,
         account_id=account_id,
@@ -49,6 +65,11 @@ def order_from_request(
         stop_price=request.stop_price,
         tif=request.tif,
         client_order_id=request.client_order_id,
+        parent_id=parent_id,
+        oca_group=oca_group if oca_group is not None else request.oca_group,
+        trailing_amount=request.trailing_amount,
+        trailing_type=request.trailing_type,
+        outside_rth=request.outside_rth,
         now=now,
     )
 
@@ -63,6 +84,9 @@ _ORDER_TYPE_ALIASES = {
     "STP_LIMIT": OrderType.STP_LIMIT,
     "STOP_LIMIT": OrderType.STP_LIMIT,
     "STP LMT": OrderType.STP_LIMIT,
+    "TRAIL": OrderType.TRAIL,
+    "TRAILLMT": OrderType.TRAILLMT,
+    "TRAIL LIMIT": OrderType.TRAILLMT,
 }
 
 
@@ -129,11 +153,9 @@ def parse_order_request(data: Mapping[str, object]) -> OrderRequest:
 
     type_text = _parse_enum_text(data, "orderType")
     if type_text is None:
-        raise InvalidInput("The order needs an 'orderType' (MKT, LMT, STP or STP_LIMIT).")
+        raise InvalidInput(f"The order needs an 'orderType' ({_TYPES}).")
     if type_text not in _ORDER_TYPE_ALIASES:
-        raise InvalidInput(
-            f"Order type {type_text!r} is not supported; use MKT, LMT, STP or STP_LIMIT."
-        )
+        raise InvalidInput(f"Order type {type_text!r} is not supported; use {_TYPES}.")
     order_type = _ORDER_TYPE_ALIASES[type_text]
 
     tif_text = _parse_enum_text(data, "tif") or "DAY"
@@ -162,8 +184,17 @@ def parse_order_request(data: Mapping[str, object]) -> OrderRequest:
         if price is not None and aux is not None:
             raise InvalidInput("A STP order takes its stop price in 'price' only.")
         stop_price = price if price is not None else aux
-    else:
+    elif order_type is OrderType.TRAIL:
+        if aux is not None:
+            raise InvalidInput("A TRAIL order takes its initial stop price in 'price' only.")
+        stop_price = price  # optional: the market sets it when absent
+    else:  # STP_LIMIT, and TRAILLMT (both optional: limit = stop when absent)
         limit_price, stop_price = price, aux
+    trailing_amount, trailing_type = _trailing(data, order_type)
+    parent_ref, oca_group, single_group = _links(data)
+    outside_rth = _flag(data, "outsideRTH")
+    if outside_rth and order_type not in LIMIT_TYPES:
+        raise InvalidInput("Only limit orders (LMT, STP_LIMIT, TRAILLMT) may fill outside RTH.")
 
     client_order_id = data.get("cOID")
     if client_order_id is not None and not isinstance(client_order_id, str):
@@ -172,9 +203,13 @@ def parse_order_request(data: Mapping[str, object]) -> OrderRequest:
     if account_id is not None and not isinstance(account_id, str):
         raise InvalidInput("'acctId' must be a string.")
 
-    validate_terms(
-        order_type=order_type, quantity=quantity, limit_price=limit_price, stop_price=stop_price
-    )
+    if order_type in TRAILING_TYPES and (stop_price is None or limit_price is None):
+        validate_terms(order_type=OrderType.MKT, quantity=quantity, limit_price=None,
+                       stop_price=None)  # fmt: skip  # prices come from the market later
+    else:
+        validate_terms(
+            order_type=order_type, quantity=quantity, limit_price=limit_price, stop_price=stop_price
+        )
     if client_order_id is not None and not 0 < len(client_order_id) <= MAX_CLIENT_ORDER_ID_LENGTH:
         raise InvalidInput(
             f"The client order id (cOID) must be 1 to {MAX_CLIENT_ORDER_ID_LENGTH} characters."
@@ -189,4 +224,55 @@ def parse_order_request(data: Mapping[str, object]) -> OrderRequest:
         tif=tif,
         client_order_id=client_order_id,
         account_id=account_id,
+        trailing_amount=trailing_amount,
+        trailing_type=trailing_type,
+        outside_rth=outside_rth,
+        parent_ref=parent_ref,
+        oca_group=oca_group,
+        single_group=single_group,
+    )
+
+
+_TYPES = "MKT, LMT, STP, STP_LIMIT, TRAIL or TRAILLMT"
+
+
+def _flag(data: Mapping[str, object], key: str) -> bool:
+    value = data.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidInput(f"'{key}' must be true or false.")
+    return value
+
+
+def _trailing(
+    data: Mapping[str, object], order_type: OrderType
+) -> tuple[Decimal | None, TrailType | None]:
+    amount = (
+        None if data.get("trailingAmt") is None else _decimal(data["trailingAmt"], "trailingAmt")
+    )
+    raw = data.get("trailingType")
+    kind: TrailType | None = None
+    if raw is not None:
+        text = raw.strip().lower() if isinstance(raw, str) else ""
+        if text not in ("amt", "%"):
+            raise InvalidInput("'trailingType' must be 'amt' or '%'.")
+        kind = TrailType(text)
+    validate_trailing(order_type, amount, kind)
+    return amount, kind
+
+
+def _links(data: Mapping[str, object]) -> tuple[str | None, str | None, bool]:
+    parent = data.get("parentId")
+    if parent in (None, ""):
+        parent = None
+    elif isinstance(parent, bool) or not isinstance(parent, str | int):
+        raise InvalidInput("'parentId' must be the cOID of the parent order.")
+    group = data.get("ocaGroup")
+    if group is not None and (not isinstance(group, str) or not 0 < len(group.strip()) <= 48):
+        raise InvalidInput("'ocaGroup' must be a name of 1 to 48 characters.")
+    return (
+        None if parent is None else str(parent).strip(),
+        group.strip() if isinstance(group, str) else None,
+        _flag(data, "isSingleGroup"),
     )

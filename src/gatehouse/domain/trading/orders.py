@@ -1,7 +1,10 @@
 """Orders: sides, types, time in force, IBKR's status strings and the legal moves between them.
 
 Orders are validated when created (``new_order``); the lifecycle functions change an
-``Order`` in place. Parsing IBKR order bodies lives in ``order_requests``.
+``Order`` in place. Parsing IBKR order bodies lives in ``order_requests``. Linked orders:
+a bracket child names its parent (``parent_id``) and waits, ``PreSubmitted``, until the
+parent has filled; orders sharing an ``oca_group`` are one-cancels-all. Trailing stops
+(``TRAIL``, ``TRAILLMT``) move their stop with the market (:func:`trailing_stop`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,19 @@ class OrderType(StrEnum):
     LMT = "LMT"
     STP = "STP"
     STP_LIMIT = "STP_LIMIT"
+    TRAIL = "TRAIL"  # a stop that trails the market by an amount or a percentage
+    TRAILLMT = "TRAILLMT"  # the same, trading as a limit order (stop ± a fixed offset)
+
+
+class TrailType(StrEnum):
+    AMOUNT = "amt"
+    PERCENT = "%"
+
+
+STOP_TYPES = frozenset({OrderType.STP, OrderType.STP_LIMIT, OrderType.TRAIL, OrderType.TRAILLMT})
+TRAILING_TYPES = frozenset({OrderType.TRAIL, OrderType.TRAILLMT})
+LIMIT_TYPES = frozenset({OrderType.LMT, OrderType.STP_LIMIT, OrderType.TRAILLMT})
+MAX_TRAIL_PERCENT = Decimal(50)
 
 
 class TimeInForce(StrEnum):
@@ -108,6 +124,11 @@ class Order:
     reject_reason: str | None = None
     commission: Decimal = _ZERO
     filled_value: Decimal = _ZERO
+    parent_id: str | None = None  # a bracket child: waits until this order has filled
+    oca_group: str | None = None  # one-cancels-all: a fill cancels the group's others
+    trailing_amount: Decimal | None = None
+    trailing_type: TrailType | None = None
+    outside_rth: bool = False  # may also fill outside regular trading hours
 
     @property
     def remaining(self) -> Decimal:
@@ -120,15 +141,22 @@ class Order:
 
     @property
     def is_stop(self) -> bool:
-        return self.order_type in (OrderType.STP, OrderType.STP_LIMIT)
+        return self.order_type in STOP_TYPES
+
+    @property
+    def is_trailing(self) -> bool:
+        return self.order_type in TRAILING_TYPES
+
+    @property
+    def triggered_type(self) -> OrderType:
+        """What a stop trades as once touched: MKT (STP, TRAIL) or LMT (STP_LIMIT, TRAILLMT)."""
+        return OrderType.LMT if self.order_type in LIMIT_TYPES else OrderType.MKT
 
     @property
     def effective_type(self) -> OrderType:
-        """What the order trades as now: a triggered STP is a MKT, a triggered STP_LIMIT a LMT."""
-        if self.stop_triggered and self.order_type is OrderType.STP:
-            return OrderType.MKT
-        if self.stop_triggered and self.order_type is OrderType.STP_LIMIT:
-            return OrderType.LMT
+        """What the order trades as now: a triggered stop as its :attr:`triggered_type`."""
+        if self.is_stop:
+            return self.triggered_type if self.stop_triggered else self.order_type
         return self.order_type
 
 
@@ -151,8 +179,8 @@ def validate_terms(
     """Raise ``InvalidInput`` unless quantity and prices fit the order type."""
     if not quantity.is_finite() or quantity <= 0 or quantity != quantity.to_integral_value():
         raise InvalidInput("The quantity must be a positive whole number of shares.")
-    needs_limit = order_type in (OrderType.LMT, OrderType.STP_LIMIT)
-    needs_stop = order_type in (OrderType.STP, OrderType.STP_LIMIT)
+    needs_limit = order_type in LIMIT_TYPES
+    needs_stop = order_type in STOP_TYPES
     if needs_limit and limit_price is None:
         raise InvalidInput(f"A {order_type} order needs a limit price.")
     if needs_stop and stop_price is None:
@@ -179,12 +207,18 @@ def new_order(
     stop_price: Decimal | None = None,
     tif: TimeInForce = TimeInForce.DAY,
     client_order_id: str | None = None,
+    parent_id: str | None = None,
+    oca_group: str | None = None,
+    trailing_amount: Decimal | None = None,
+    trailing_type: TrailType | None = None,
+    outside_rth: bool = False,
     now: datetime,
 ) -> Order:
     """A validated new order in ``PendingSubmit``; ``InvalidInput`` explains what is wrong."""
     validate_terms(
         order_type=order_type, quantity=quantity, limit_price=limit_price, stop_price=stop_price
     )
+    validate_trailing(order_type, trailing_amount, trailing_type)
     if client_order_id is not None and not 0 < len(client_order_id) <= MAX_CLIENT_ORDER_ID_LENGTH:
         raise InvalidInput(
             f"The client order id (cOID) must be 1 to {MAX_CLIENT_ORDER_ID_LENGTH} characters."
@@ -203,7 +237,28 @@ def new_order(
         created_at=now,
         updated_at=now,
         client_order_id=client_order_id,
+        parent_id=parent_id,
+        oca_group=oca_group,
+        trailing_amount=trailing_amount,
+        trailing_type=trailing_type,
+        outside_rth=outside_rth,
     )
+
+
+def validate_trailing(
+    order_type: OrderType, amount: Decimal | None, kind: TrailType | None
+) -> None:
+    """A trailing order needs a positive ``trailingAmt`` and its ``trailingType``; no other may."""
+    if order_type not in TRAILING_TYPES:
+        if amount is not None or kind is not None:
+            raise InvalidInput(f"A {order_type} order cannot have a trailing amount.")
+        return
+    if amount is None or kind is None:
+        raise InvalidInput(f"A {order_type} order needs 'trailingAmt' and 'trailingType'.")
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidInput("The trailing amount must be a number greater than 0.")
+    if kind is TrailType.PERCENT and amount >= MAX_TRAIL_PERCENT:
+        raise InvalidInput(f"A trailing percentage must be below {MAX_TRAIL_PERCENT}%.")
 
 
 # --- lifecycle -----------------------------------------------------------------------------------
@@ -219,14 +274,21 @@ def advance(order: Order, status: OrderStatus, *, now: datetime) -> None:
     order.updated_at = now
 
 
-def submit(order: Order, *, now: datetime) -> None:
-    """Accept a ``PendingSubmit`` order: an untriggered stop waits in ``PreSubmitted``."""
+def submit(order: Order, *, now: datetime, held: bool = False) -> None:
+    """Accept a ``PendingSubmit`` order: an untriggered stop, or a bracket child whose parent
+    has not filled (``held``), waits in ``PreSubmitted``."""
     target = (
         OrderStatus.PRE_SUBMITTED
-        if order.is_stop and not order.stop_triggered
+        if held or (order.is_stop and not order.stop_triggered)
         else OrderStatus.SUBMITTED
     )
     advance(order, target, now=now)
+
+
+def release(order: Order, *, now: datetime) -> None:
+    """A bracket child's parent has filled: a non-stop child starts working."""
+    if order.status is OrderStatus.PRE_SUBMITTED and not order.is_stop:
+        advance(order, OrderStatus.SUBMITTED, now=now)
 
 
 def trigger_stop(order: Order, *, now: datetime) -> None:

@@ -24,7 +24,7 @@ from gatehouse.domain.trading.commission import remaining_commission
 from gatehouse.domain.trading.instruments import INSTRUMENTS, Instrument
 from gatehouse.domain.trading.ledger import Book, apply_fill
 from gatehouse.domain.trading.margin import AccountType, MarginSnapshot, snapshot
-from gatehouse.domain.trading.orders import Order, OrderType, Side, validate_terms
+from gatehouse.domain.trading.orders import LIMIT_TYPES, Order, OrderType, Side, validate_terms
 from gatehouse.domain.trading.quotes import Quote
 
 _ZERO = Decimal(0)
@@ -100,10 +100,10 @@ def reference_price(
     for a sell), else the mark in ``prices``. STP: the stop, or for a buy the touch when it
     is already above the stop.
     """
-    if order.order_type in (OrderType.LMT, OrderType.STP_LIMIT):
+    if order.order_type in LIMIT_TYPES:
         return order.limit_price
     market = _touch(order.side, quote) or prices.get(order.conid)
-    if order.order_type is OrderType.STP and order.stop_price is not None:
+    if order.order_type in (OrderType.STP, OrderType.TRAIL) and order.stop_price is not None:
         if order.side is Side.BUY and market is not None:
             return max(order.stop_price, market)
         return order.stop_price

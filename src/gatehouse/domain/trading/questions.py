@@ -125,7 +125,7 @@ def order_questions(
             )
         )
 
-    if order.order_type in (OrderType.STP, OrderType.STP_LIMIT):
+    if order.is_stop:
         questions.append(
             Question(
                 STOP_ORDER_RISKS,

@@ -24,6 +24,8 @@ _ORDER_TYPE_NAMES = {
     OrderType.LMT: "limit",
     OrderType.STP: "stop",
     OrderType.STP_LIMIT: "stop_limit",
+    OrderType.TRAIL: "trailing_stop",
+    OrderType.TRAILLMT: "trailing_stop_limit",
 }
 _SEARCH_LIMIT = 20
 

@@ -16,8 +16,10 @@ from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.ledger import apply_execution
 from gatehouse.domain.trading.margin import AccountType
 from gatehouse.domain.trading.matching import Fill, MatchResult, apply_match, match
-from gatehouse.domain.trading.orders import Order, Side, TimeInForce, cancel, reject
+from gatehouse.domain.trading.orders import Order, Side, TimeInForce, cancel, reject, release
 from gatehouse.domain.trading.quotes import Quote
+from gatehouse.domain.trading.trailing import ratchet
+from gatehouse.service.trading import links
 from gatehouse.service.trading.ports import TrackedOrder
 from gatehouse.service.trading.workspace import Workspace
 
@@ -63,18 +65,43 @@ def _cash_account_limit(workspace: Workspace, order: Order, result: MatchResult)
     return result
 
 
-def attempt(workspace: Workspace, tracked: TrackedOrder, quote: Quote) -> Execution | None:
-    """Match ``tracked`` against ``quote`` (once per tick, only while the market is open)."""
+def tradable(workspace: Workspace, order: Order) -> bool:
+    """Whether ``order`` may fill now: in the regular session, or in the extended session
+    when it is marked ``outsideRTH``."""
+    calendar, now = workspace.ctx.calendar, workspace.now
+    return calendar.is_open(now) or (order.outside_rth and calendar.is_extended(now))
+
+
+def attempt(
+    workspace: Workspace, tracked: TrackedOrder, quote: Quote, *, cascade: bool = True
+) -> Execution | None:
+    """Match ``tracked`` against ``quote`` (once per tick, only while it may trade); then
+    cancel the rest of its one-cancels-all group and release its bracket children."""
     order = tracked.order
     now = workspace.now
-    if not order.is_active:
+    if not order.is_active or links.held(workspace, order):
         return None
-    if not workspace.ctx.calendar.is_open(now):
+    if not tradable(workspace, order):
         if order.tif is TimeInForce.IOC:  # an IOC cannot wait for the open
             cancel(order, now=now)
+            links.settle(workspace)
         return None
     if tracked.matched_at is not None and tracked.matched_at >= quote.at:
         return None
+    if order.parent_id is not None:
+        release(order, now=now)  # its parent filled earlier
+    ratchet(order, quote.mark, now=now)  # a trailing stop follows the market first
+    execution = _match(workspace, tracked, quote)
+    if execution is not None:
+        links.after_fill(workspace, order)
+    released = links.settle(workspace)
+    for child in released if cascade else ():  # children have no children: one level
+        attempt(workspace, child, workspace.ctx.quotes.quote(child.order.conid, now), cascade=False)
+    return execution
+
+
+def _match(workspace: Workspace, tracked: TrackedOrder, quote: Quote) -> Execution | None:
+    order, now = tracked.order, workspace.now
     result = _cash_account_limit(workspace, order, match(order, quote, now=now))
     charged = apply_match(order, result)
     if result.fill is None and not result.stop_triggered:

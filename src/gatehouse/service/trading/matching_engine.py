@@ -24,7 +24,8 @@ from datetime import datetime
 
 from gatehouse.domain.trading.orders import is_expired, reject
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.trading.fills import attempt
+from gatehouse.service.trading import links
+from gatehouse.service.trading.fills import attempt, tradable
 from gatehouse.service.trading.workspace import open_account
 
 logger = logging.getLogger("gatehouse.matching")
@@ -46,14 +47,16 @@ async def _work(ctx: ServiceContext, account_id: str, now: datetime, report: Ste
             report.skipped += 1
             return
         report.accounts += 1
-        market_open = ctx.calendar.is_open(now)
         for tracked in ws.working():
             order = tracked.order
+            if not order.is_active:  # cancelled meanwhile with its group or its parent
+                continue
             if is_expired(order, calendar=ctx.calendar, now=now):
                 reject(order, EXPIRED, now=now)
                 ws.expired.add(order.order_id)
                 report.expired += 1
-            elif market_open and attempt(ws, tracked, ctx.quotes.quote(order.conid, now)):
+                links.settle(ws)
+            elif tradable(ws, order) and attempt(ws, tracked, ctx.quotes.quote(order.conid, now)):
                 report.fills += 1
         await ws.save()
         await uow.commit()

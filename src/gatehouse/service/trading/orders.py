@@ -32,7 +32,7 @@ from gatehouse.domain.trading.replies import PendingReply
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.ports import UnitOfWork
-from gatehouse.service.trading import tickets
+from gatehouse.service.trading import links, tickets
 from gatehouse.service.trading.accounts import owned
 from gatehouse.service.trading.fills import attempt
 from gatehouse.service.trading.ports import TrackedOrder
@@ -70,6 +70,24 @@ def _draft(ws: Workspace, request: OrderRequest) -> Order:
     return order_from_request(
         request, order_id=tickets.new_order_id(ws.ctx), account_id=ws.account_id, now=ws.now
     )
+
+
+def _drafts(ws: Workspace, requests: Sequence[OrderRequest]) -> list[Order]:
+    """New orders for a request's tickets, brackets and one-cancels-all groups linked."""
+    ids = [tickets.new_order_id(ws.ctx) for _ in requests]
+    return [
+        order_from_request(
+            request,
+            order_id=order_id,
+            account_id=ws.account_id,
+            now=ws.now,
+            parent_id=parent_id,
+            oca_group=group,
+        )
+        for request, order_id, (parent_id, group) in zip(
+            requests, ids, links.resolve(requests, ids), strict=True
+        )
+    ]
 
 
 async def _questions(ws: Workspace, user_id: int, orders: Sequence[Order]) -> list[Question]:
@@ -129,13 +147,14 @@ def _check(
 def _submit(
     ws: Workspace, requests: Sequence[OrderRequest], environment: Environment
 ) -> list[Order]:
-    placed = []
-    for request in requests:
-        order = _draft(ws, request)
-        _check(ws, order, environment)
-        submit(order, now=ws.now)
-        attempt(ws, ws.add(order), ws.ctx.quotes.quote(order.conid, ws.now))
-        placed.append(order)
+    placed = _drafts(ws, requests)
+    for order in placed:
+        if order.parent_id is None:  # a child only closes what its parent opens
+            _check(ws, order, environment)
+        submit(order, now=ws.now, held=order.parent_id is not None)
+        ws.add(order)
+    for order in placed:
+        attempt(ws, ws.tracked[order.order_id], ws.ctx.quotes.quote(order.conid, ws.now))
     return placed
 
 
@@ -150,11 +169,10 @@ async def place(
     async with ctx.uow() as uow:
         ws = await _open(ctx, uow, principal, account_id)
         await tickets.check_client_ids(uow, account_id, requests)
-        drafts: list[Order] = []
-        for request in requests:
-            draft = _draft(ws, request)
-            _check(ws, draft, principal.environment, drafts)
-            drafts.append(draft)
+        drafts = _drafts(ws, requests)
+        for index, draft in enumerate(drafts):
+            if draft.parent_id is None:
+                _check(ws, draft, principal.environment, drafts[:index])
         questions = await _questions(ws, principal.user.id, drafts)
         result: Placement
         if questions:
@@ -283,7 +301,9 @@ async def cancel(
         else:
             targets = [(await _working(ws, order_id.strip())).order]
         for order in targets:
-            cancel_order(order, now=ws.now)
+            if order.is_active:  # a bracket child may have gone with its parent
+                cancel_order(order, now=ws.now)
+            links.settle(ws)
         await ws.save()
         await uow.commit()
     return targets

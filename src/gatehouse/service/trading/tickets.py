@@ -11,7 +11,8 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from gatehouse.domain.errors import AlreadyExists, InvalidInput, UnknownInstrument
 from gatehouse.domain.trading.instruments import find_conid
 from gatehouse.domain.trading.order_requests import OrderRequest, parse_order_request
-from gatehouse.domain.trading.orders import Order, Side
+from gatehouse.domain.trading.orders import Order, OrderType, Side, validate_terms
+from gatehouse.domain.trading.trailing import trailing_stop
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.ports import UnitOfWork
 
@@ -62,14 +63,12 @@ def parse_ticket(
     """One order object of an IBKR order body, validated for ``account_id``.
 
     Beyond ``order_requests.parse_order_request``: ``cashQty`` (whole shares for that much
-    money), the ``"Stop Limit"`` spelling IBKR's own order lists use, and a clear refusal
-    of brackets (``parentId``), which Gatehouse does not support yet.
+    money), the ``"Stop Limit"`` spelling IBKR's own order lists use, and the starting stop
+    (and limit) of a trailing order placed without them: the trail from the current mark.
     """
     if not isinstance(body, Mapping):
         raise InvalidInput("Each order must be a JSON object.")
     data: dict[str, object] = {str(k): v for k, v in body.items()}
-    if data.get("parentId") not in (None, ""):
-        raise InvalidInput("Bracket orders (parentId) are not supported yet; place each order.")
     kind = data.get("orderType")
     if isinstance(kind, str) and kind.strip().upper() in _ORDER_TYPE_SPELLINGS:
         data["orderType"] = _ORDER_TYPE_SPELLINGS[kind.strip().upper()]
@@ -83,7 +82,25 @@ def parse_ticket(
             f"({account_id})."
         )
     _known(request.conid)
-    return request
+    return _trail_start(request, ctx, now)
+
+
+def _trail_start(request: OrderRequest, ctx: ServiceContext, now: datetime) -> OrderRequest:
+    if request.trailing_amount is None or request.trailing_type is None:
+        return request
+    stop = request.stop_price
+    if stop is None:
+        mark = ctx.quotes.quote(request.conid, now).mark
+        stop = trailing_stop(
+            request.side, mark, request.trailing_amount, request.trailing_type, None
+        )
+    limit = request.limit_price
+    if request.order_type is OrderType.TRAILLMT and limit is None:
+        limit = stop
+    validate_terms(
+        order_type=request.order_type, quantity=request.quantity, limit_price=limit, stop_price=stop
+    )
+    return replace(request, stop_price=stop, limit_price=limit)
 
 
 def parse_tickets(
@@ -115,6 +132,11 @@ def modification(body: object, order: Order, *, ctx: ServiceContext, now: dateti
     if order.stop_price is not None:
         key = "auxPrice" if order.limit_price is not None else "price"
         merged[key] = str(order.stop_price)
+    if order.trailing_amount is not None and order.trailing_type is not None:
+        merged["trailingAmt"] = str(order.trailing_amount)
+        merged["trailingType"] = order.trailing_type.value
+    if order.outside_rth:
+        merged["outsideRTH"] = True
     merged.update({str(k): v for k, v in body.items() if v is not None})
     merged.pop("cashQty", None)
     request = parse_ticket(merged, account_id=order.account_id, ctx=ctx, now=now)

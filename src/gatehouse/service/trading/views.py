@@ -26,6 +26,8 @@ ORDER_TYPE_NAMES = {
     OrderType.LMT: ("Limit", "LIMIT"),
     OrderType.STP: ("Stop", "STOP"),
     OrderType.STP_LIMIT: ("Stop Limit", "STOP_LIMIT"),
+    OrderType.TRAIL: ("Trail", "TRAIL"),
+    OrderType.TRAILLMT: ("Trail Limit", "TRAILLMT"),
 }
 
 
@@ -66,7 +68,7 @@ def describe_order(order: Order) -> str:
     """IBKR's ``orderDesc``: ``"Buy 100 Limit 457.00, GTC"``."""
     verb = "Buy" if order.side is Side.BUY else "Sell"
     text = f"{verb} {quantity_text(order.quantity)} {ORDER_TYPE_NAMES[order.order_type][0]}"
-    if order.order_type is OrderType.STP_LIMIT:
+    if order.order_type in (OrderType.STP_LIMIT, OrderType.TRAILLMT):
         text += f" {price_text(order.stop_price)}, {price_text(order.limit_price)}"
     elif order.limit_price is not None or order.stop_price is not None:
         text += f" {price_text(order.limit_price or order.stop_price)}"
@@ -101,14 +103,14 @@ def order_view(order: Order) -> dict[str, object]:
         "orderType": name,
         "side": order.side.value,
         "timeInForce": order.tif.value,
-        "outsideRTH": False,
+        "outsideRTH": order.outside_rth,
         "supportsTaxOpt": "1",
         "bgColor": "#FFFFFF",
         "fgColor": "#000000",
         "lastExecutionTime": as_utc(order.updated_at).strftime("%y%m%d%H%M%S"),
         "lastExecutionTime_r": millis(order.updated_at),
     }
-    if order.order_type is OrderType.STP_LIMIT:
+    if order.order_type in (OrderType.STP_LIMIT, OrderType.TRAILLMT):
         view["price"] = price_text(order.limit_price)
         view["auxPrice"] = price_text(order.stop_price)
     elif order.limit_price is not None or order.stop_price is not None:
@@ -117,6 +119,13 @@ def order_view(order: Order) -> dict[str, object]:
         view["avgPrice"] = price_text(order.avg_fill_price.quantize(Decimal("0.0001")))
     if order.client_order_id:
         view["order_ref"] = order.client_order_id
+    if order.parent_id:
+        view["parentId"] = int(order.parent_id)
+    if order.oca_group:
+        view["ocaGroup"] = order.oca_group
+    if order.trailing_amount is not None and order.trailing_type is not None:
+        view["trailingAmount"] = number(order.trailing_amount)
+        view["trailingType"] = order.trailing_type.value
     if order.reject_reason:
         view["text"] = order.reject_reason
     return view

@@ -19,7 +19,14 @@ from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.funding import Transfer, TransferKind, TransferStatus
 from gatehouse.domain.trading.order_requests import OrderRequest
-from gatehouse.domain.trading.orders import Order, OrderStatus, OrderType, Side, TimeInForce
+from gatehouse.domain.trading.orders import (
+    Order,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+    TrailType,
+)
 from gatehouse.domain.trading.questions import Question
 from gatehouse.domain.trading.replies import PendingReply
 from gatehouse.service.trading.ports import TrackedOrder
@@ -51,6 +58,11 @@ def _order(row: Any) -> Order:
         reject_reason=row.reject_reason,
         commission=row.commission,
         filled_value=row.filled_value,
+        parent_id=row.parent_id,
+        oca_group=row.oca_group,
+        trailing_amount=row.trailing_amount,
+        trailing_type=TrailType(row.trailing_type) if row.trailing_type else None,
+        outside_rth=bool(row.outside_rth),
     )
 
 
@@ -67,6 +79,8 @@ def _progress(order: Order) -> dict[str, Any]:
         "filled_value": order.filled_value,
         "commission": order.commission,
         "stop_triggered": order.stop_triggered,
+        "oca_group": order.oca_group,
+        "trailing_amount": order.trailing_amount,
         "reject_reason": (order.reject_reason or "")[:200] or None,
         "updated_at": order.updated_at,
     }
@@ -91,6 +105,12 @@ def _request_json(request: OrderRequest) -> dict[str, object]:
         "tif": request.tif.value,
         "client_order_id": request.client_order_id,
         "account_id": request.account_id,
+        "parent_ref": request.parent_ref,
+        "oca_group": request.oca_group,
+        "single_group": request.single_group,
+        "trailing_amount": _text(request.trailing_amount),
+        "trailing_type": request.trailing_type.value if request.trailing_type else None,
+        "outside_rth": request.outside_rth,
     }
 
 
@@ -105,6 +125,12 @@ def _request(data: dict[str, Any]) -> OrderRequest:
         tif=TimeInForce(data["tif"]),
         client_order_id=data.get("client_order_id"),
         account_id=data.get("account_id"),
+        parent_ref=data.get("parent_ref"),
+        oca_group=data.get("oca_group"),
+        single_group=bool(data.get("single_group")),
+        trailing_amount=_number(data.get("trailing_amount")),
+        trailing_type=TrailType(data["trailing_type"]) if data.get("trailing_type") else None,
+        outside_rth=bool(data.get("outside_rth")),
     )
 
 
@@ -123,6 +149,9 @@ class SqlOrders:
                 client_order_id=order.client_order_id,
                 created_at=order.created_at,
                 matched_at=matched_at,
+                parent_id=order.parent_id,
+                trailing_type=order.trailing_type.value if order.trailing_type else None,
+                outside_rth=order.outside_rth,
                 **_progress(order),
             )
         )

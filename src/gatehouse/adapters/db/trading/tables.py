@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -94,6 +95,11 @@ orders = Table(
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
     Column("matched_at", TS),  # the quote tick it was last matched against (once per tick)
+    Column("parent_id", String(20)),  # a bracket child: held until this order fills
+    Column("oca_group", String(64)),  # one-cancels-all group
+    Column("trailing_amount", Money),
+    Column("trailing_type", String(3)),  # "amt" or "%"
+    Column("outside_rth", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("account_id", "client_order_id", name="uq_orders_account_coid"),
     Index("ix_orders_active", "active", "account_id"),
     Index("ix_orders_account_updated", "account_id", "updated_at"),
