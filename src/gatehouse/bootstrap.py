@@ -11,6 +11,7 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gatehouse.adapters.bus.log_tail import LogTail
 from gatehouse.adapters.bus.memory import MemoryBus
 from gatehouse.adapters.bus.redis import RedisBus
 from gatehouse.adapters.crypto.argon2_hasher import Argon2Hasher
@@ -163,7 +164,9 @@ async def build(
     master_key = load_or_create_master_key(settings.home, settings.secret_key)
     keys = ServerKeys.derive(master_key)
     engine = make_engine(url, schema=schema)
-    bus = event_bus(settings, master_key)
+    # every node also tails the log: events other processes commit (the CLI, a node without
+    # Redis or while it is down) reach this node's sockets within a poll (docs/sync.md)
+    bus = LogTail(event_bus(settings, master_key), engine, interval=settings.event_tail_seconds)
     uow = SqlUnitOfWorkFactory(make_sessionmaker(engine), bus)
     clock = clock or SystemClock()
     if sms is None:

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
 
     home: Path = Path(".gatehouse")
     database_url: str | None = None
+    event_tail_seconds: float = 0.2  # how often each node reads events others committed (0: off)
     redis_url: str | None = None
     secret_key: str | None = Field(
         default=None, description="hex server key; shared by every node; generated when unset"
