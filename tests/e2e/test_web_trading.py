@@ -103,3 +103,45 @@ async def test_a_watchlist_edited_in_one_browser_changes_in_another_within_a_sec
         # and removing it there removes it here
         await laptop.click("#watch-table button[aria-label='Remove MSFT']")
         await expect(desk.locator("#watch-table tbody")).not_to_contain_text("MSFT", timeout=1000)
+
+
+async def test_a_bracket_and_a_trailing_stop_from_the_ticket(
+    base_url, client, runtime, alice, clock, token
+):
+    acct = alice.live_account
+    deposit = await client.post(
+        f"/v1/api/accounts/{acct}/deposits", json={"amount": 50_000}, headers=bearer(token)
+    )
+    assert deposit.status_code == 201, deposit.text
+    await step(runtime, clock)  # settles the deposit
+    mark = float(runtime.ctx.quotes.quote(9599491, clock.now()).last)  # Ford
+    url = page_url(base_url)
+    async with chromium() as (_, browser):
+        page = await new_page(browser)
+        await sign_in_with_totp(page, f"{url}/login?next=/portal/trade", alice, clock)
+        await page.wait_for_url(f"{url}/portal/trade")
+        await page.fill("#ticket-symbol", "F")
+        await page.fill("#ticket-quantity", "10")
+        await page.select_option("#ticket-type", "TRAIL")
+        await expect(page.locator("#trail-field")).to_be_visible()
+        await expect(page.locator("#ticket-outside-rth")).to_be_disabled()
+        await page.click("#ticket-preview")  # no trail amount: refused on the page
+        await expect(page.locator("#ticket-error")).to_contain_text("trails")
+
+        await page.select_option("#ticket-type", "MKT")
+        await page.locator("#bracket summary").click()
+        await page.fill("#ticket-take-profit", f"{mark * 2:.2f}")
+        await page.fill("#ticket-stop-loss", f"{mark / 2:.2f}")
+        await page.click("#ticket-preview")
+        await expect(page.locator("#preview .bracket-legs")).to_contain_text("then Sell 10 F")
+        await page.locator("#preview button", has_text="Submit order").click()
+        confirm = page.locator("#questions-confirm")
+        for _ in range(4):  # the far take-profit and the stop-loss each ask a question
+            try:
+                await confirm.click(timeout=1500)
+            except Exception:
+                break
+        rows = page.locator("#orders-table tbody tr", has_text="F")
+        await expect(rows.filter(has_text="PreSubmitted")).to_have_count(1)  # the stop-loss
+        await expect(rows.filter(has_text="Filled")).to_have_count(1)  # the market buy
+        assert page.errors == []

@@ -6,17 +6,29 @@ import { formatPrice, formatQty } from "./format.js";
 import { describe } from "./messages.js";
 import { place, previewRows, whatIf } from "./orders.js";
 
+function trail(order) {
+  return order.trailingType === "%" ? `${order.trailingAmt}%` : formatPrice(order.trailingAmt);
+}
+
 function summary(order, symbol) {
-  const kind = { MKT: "at market", LMT: `limit ${formatPrice(order.price)}`, STP: `stop ${formatPrice(order.price)}`, STOP_LIMIT: `stop ${formatPrice(order.auxPrice)} limit ${formatPrice(order.price)}` }[order.orderType];
+  const kind = {
+    MKT: "at market",
+    LMT: `limit ${formatPrice(order.price)}`,
+    STP: `stop ${formatPrice(order.price)}`,
+    STOP_LIMIT: `stop ${formatPrice(order.auxPrice)} limit ${formatPrice(order.price)}`,
+    TRAIL: `trailing stop ${trail(order)}`,
+    TRAILLMT: `trailing stop limit ${trail(order)}`,
+  }[order.orderType];
   const size = order.cashQty ? `$${formatPrice(order.cashQty)} of` : formatQty(order.quantity);
-  return `${order.side === "BUY" ? "Buy" : "Sell"} ${size} ${symbol} ${kind} · ${order.tif}`;
+  const rth = order.outsideRTH ? " · outside RTH" : "";
+  return `${order.side === "BUY" ? "Buy" : "Sell"} ${size} ${symbol} ${kind} · ${order.tif}${rth}`;
 }
 
 /**
  * Show the preview of ``order`` in ``box``; resolves to the placed order's answer, or null
  * when the user changes their mind. Nothing is sent but the what-if until "Submit order".
  */
-export async function preview(box, order, symbol) {
+export async function preview(box, order, symbol, children = []) {
   replaceChildren(box, h("p", { class: "muted" }, "Checking the order…"));
   show(box, true);
   let result;
@@ -32,6 +44,7 @@ export async function preview(box, order, symbol) {
   replaceChildren(
     box,
     h("h3", { class: "preview-title" }, summary(order, symbol)),
+    children.length ? h("ul", { class: "small bracket-legs" }, children.map((child) => h("li", {}, `then ${summary(child, symbol)}`))) : null,
     h("table", { class: "table preview-table" }, h("tbody", {}, previewRows(result).map(([label, value]) => h("tr", {}, h("th", {}, label), h("td", { class: "num" }, String(value)))))),
     result?.warn ? h("p", { class: "warn small" }, String(result.warn)) : null,
     problem,
@@ -45,7 +58,7 @@ export async function preview(box, order, symbol) {
     submit.addEventListener("click", async () => {
       submit.disabled = true;
       try {
-        const placed = await place(order);
+        const placed = await place(order, children);
         if (placed === null) {
           submit.disabled = false;
           return;

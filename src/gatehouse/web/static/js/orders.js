@@ -7,8 +7,17 @@ import { submitWithQuestions } from "./questions.js";
 const acct = () => encodeURIComponent(accountId());
 let counter = 0;
 
-/** The IBKR order body from a ticket: {conid, side, quantity, orderType, price?, auxPrice?, tif}. */
-export function orderBody({ conid, side, quantity, orderType, limitPrice, stopPrice, tif, cashQty }) {
+const LIMIT_TYPES = ["LMT", "STOP_LIMIT", "TRAILLMT"];
+const TRAILING_TYPES = ["TRAIL", "TRAILLMT"];
+
+function newCoid() {
+  counter += 1;
+  return `web-${Date.now().toString(36)}-${counter}`;
+}
+
+/** The IBKR order body from a ticket: {conid, side, quantity, orderType, price?, auxPrice?,
+ * trailingAmt?, trailingType?, outsideRTH?, tif}. */
+export function orderBody({ conid, side, quantity, orderType, limitPrice, stopPrice, tif, cashQty, trailingAmt, trailingType, outsideRTH }) {
   const order = { acctId: accountId(), conid: Number(conid), side, orderType, tif: tif || "DAY" };
   if (cashQty) order.cashQty = Number(cashQty);
   else order.quantity = Number(quantity);
@@ -18,15 +27,30 @@ export function orderBody({ conid, side, quantity, orderType, limitPrice, stopPr
     order.price = Number(limitPrice);
     order.auxPrice = Number(stopPrice);
   }
-  counter += 1;
-  order.cOID = `web-${Date.now().toString(36)}-${counter}`;
+  if (TRAILING_TYPES.includes(orderType)) {
+    order.trailingAmt = Number(trailingAmt);
+    order.trailingType = trailingType === "%" ? "%" : "amt";
+  }
+  if (outsideRTH && LIMIT_TYPES.includes(orderType)) order.outsideRTH = true;
+  order.cOID = newCoid();
   return order;
+}
+
+/** A bracket's children: a take-profit limit and a stop-loss stop on the other side, each
+ * naming the parent by its cOID (IBKR's parentId); empty prices are left out. */
+export function bracketChildren(parent, { takeProfit, stopLoss }) {
+  const side = parent.side === "BUY" ? "SELL" : "BUY";
+  const base = { acctId: parent.acctId, conid: parent.conid, side, quantity: parent.quantity, tif: "GTC", parentId: parent.cOID };
+  const children = [];
+  if (Number(takeProfit) > 0) children.push({ ...base, orderType: "LMT", price: Number(takeProfit), cOID: newCoid() });
+  if (Number(stopLoss) > 0) children.push({ ...base, orderType: "STP", price: Number(stopLoss), cOID: newCoid() });
+  return children;
 }
 
 export const whatIf = (order) => post(`/v1/api/iserver/account/${acct()}/orders/whatif`, { orders: [order] });
 
-export const place = (order) =>
-  submitWithQuestions(() => post(`/v1/api/iserver/account/${acct()}/orders`, { orders: [order] }));
+export const place = (order, children = []) =>
+  submitWithQuestions(() => post(`/v1/api/iserver/account/${acct()}/orders`, { orders: [order, ...children] }));
 
 export const modify = (orderId, order) =>
   submitWithQuestions(() => post(`/v1/api/iserver/account/${acct()}/order/${encodeURIComponent(orderId)}`, order));
@@ -47,11 +71,16 @@ export function previewRows(result) {
 }
 
 /** Validate a ticket before anything is sent; returns an error sentence or "". */
-export function ticketProblem({ symbol, conid, quantity, cashQty, orderType, limitPrice, stopPrice }) {
+export function ticketProblem({ symbol, conid, quantity, cashQty, orderType, limitPrice, stopPrice, trailingAmt, trailingType, takeProfit, stopLoss }) {
   if (!symbol) return "Enter a symbol.";
   if (!conid) return `No instrument matches ${symbol}.`;
   if (!cashQty && !(Number(quantity) > 0 && Number.isInteger(Number(quantity)))) return "Enter a whole number of shares.";
   if (["LMT", "STOP_LIMIT"].includes(orderType) && !(Number(limitPrice) > 0)) return "Enter a limit price above zero.";
   if (["STP", "STOP_LIMIT"].includes(orderType) && !(Number(stopPrice) > 0)) return "Enter a stop price above zero.";
+  if (TRAILING_TYPES.includes(orderType) && !(Number(trailingAmt) > 0)) return "Enter how far the stop trails, above zero.";
+  if (TRAILING_TYPES.includes(orderType) && trailingType === "%" && Number(trailingAmt) >= 50) return "Trail by less than 50%.";
+  for (const [label, value] of [["take-profit", takeProfit], ["stop-loss", stopLoss]]) {
+    if (value !== undefined && value !== "" && !(Number(value) > 0)) return `Enter a ${label} price above zero, or leave it empty.`;
+  }
   return "";
 }

@@ -5,7 +5,7 @@ import { $, show } from "./dom.js";
 import { direction, formatPercent, formatPrice, formatSigned } from "./format.js";
 import { describe } from "./messages.js";
 import { preview } from "./order-preview.js";
-import { orderBody, ticketProblem } from "./orders.js";
+import { bracketChildren, orderBody, ticketProblem } from "./orders.js";
 import { resolve, ticking } from "./quotes.js";
 
 let conid = null;
@@ -45,8 +45,14 @@ async function pickSymbol() {
 
 function typeChanged() {
   const type = $("#ticket-type").value;
+  const trailing = type === "TRAIL" || type === "TRAILLMT";
   show($("#limit-field"), type === "LMT" || type === "STOP_LIMIT");
   show($("#stop-field"), type === "STP" || type === "STOP_LIMIT");
+  show($("#trail-field"), trailing);
+  show($("#trail-type-field"), trailing);
+  const limitType = ["LMT", "STOP_LIMIT", "TRAILLMT"].includes(type);
+  $("#ticket-outside-rth").disabled = !limitType; // IBKR refuses market orders outside RTH
+  if (!limitType) $("#ticket-outside-rth").checked = false;
 }
 
 /** Fill the ticket (from the assistant, a watchlist row, a position). */
@@ -74,13 +80,19 @@ async function onPreview(event) {
     limitPrice: $("#ticket-limit").value,
     stopPrice: $("#ticket-stop").value,
     tif: $("#ticket-tif").value,
+    trailingAmt: $("#ticket-trail").value,
+    trailingType: $("#ticket-trail-type").value,
+    outsideRTH: $("#ticket-outside-rth").checked,
+    takeProfit: $("#ticket-take-profit").value,
+    stopLoss: $("#ticket-stop-loss").value,
   };
   const problem = ticketProblem(ticket);
   $("#ticket-error").textContent = problem;
   show($("#ticket-error"), Boolean(problem));
   if (problem) return;
   show($("#ticket"), false);
-  const placed = await preview($("#preview"), orderBody(ticket), symbol);
+  const order = orderBody(ticket);
+  const placed = await preview($("#preview"), order, symbol, bracketChildren(order, ticket));
   show($("#ticket"), true);
   if (placed) $("#ticket-quantity").value = "";
 }
