@@ -73,6 +73,13 @@ async def test_a_deposit_then_an_order_from_the_ticket_that_fills(
         await expect(recent.locator("tr[data-kind=trade]")).to_contain_text(" ET")
         # bought at the ask a moment ago: the day P&L is the commission and the spread, a loss
         await expect(page.locator('.kpi[data-key="daypnl"] [data-figure]')).to_contain_text("−$")
+        # the figures follow the market with no account event: five minutes of quotes later
+        nlv = page.locator('.kpi[data-key="netliquidation"] [data-figure]')
+        value = page.locator("#positions-table tbody tr", has_text="AAPL").locator("td").nth(3)
+        before = (await nlv.inner_text(), await value.inner_text())
+        clock.advance(300)
+        await expect(nlv).not_to_have_text(before[0])
+        await expect(value).not_to_have_text(before[1])
         await expect(page.locator('.kpi[data-key="netliquidation"] [data-figure]')).to_contain_text(
             "$"
         )

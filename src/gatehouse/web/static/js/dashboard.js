@@ -6,11 +6,17 @@ import { direction, formatMoney, formatPercent, formatPrice, formatQty, formatSi
 import { describe } from "./messages.js";
 import { renderTransactions } from "./transactions.js";
 
+// Figures follow the market: re-read at most once a second while the page is visible (the
+// server values the book at each quote tick), and at once when an account event arrives.
+const LIVE_MS = 1000;
+let flashing = true; // highlight changes that an account event caused, not every tick
+
 function setFigure(key, text, { sub = "", dir = "" } = {}) {
   const card = $(`.kpi[data-key="${key}"]`);
   if (!card) return;
   const figure = $("[data-figure]", card);
-  if (figure.textContent !== text && figure.textContent !== "—") {
+  figure.title = text; // the whole figure, even where the card is narrow
+  if (flashing && figure.textContent !== text && figure.textContent !== "—") {
     card.classList.remove("flash");
     void card.offsetWidth; // restart the highlight
     card.classList.add("flash");
@@ -72,5 +78,20 @@ async function refresh() {
   if (missing(failed)) for (const cell of $$(".empty")) cell.textContent = "Not available yet.";
 }
 
+let busy = false;
+async function follow() {
+  if (!busy && document.visibilityState === "visible") {
+    busy = true;
+    flashing = false;
+    try {
+      await Promise.allSettled([loadFigures(), loadPositions()]);
+    } finally {
+      flashing = true;
+      busy = false;
+    }
+  }
+  setTimeout(follow, LIVE_MS);
+}
+
 onAccountChange(refresh);
-refresh();
+refresh().then(() => setTimeout(follow, LIVE_MS));
