@@ -1,8 +1,10 @@
 """Screenshots of the Client Portal and the Mobile app, for README.md and docs/web.md.
 
 Starts Gatehouse in this process (a throw-away SQLite database, a demo user, a fake clock
-for its authenticator codes), drives Debian's Chromium through the main pages on a desktop
-and on an emulated phone, and writes PNG files to docs/screenshots/.
+for its authenticator codes), funds the demo's live and paper accounts and buys a few
+positions through the API (so the pages show what a customer sees), drives Debian's Chromium
+through the main pages on a desktop and on an emulated phone, and writes PNG files to
+docs/screenshots/.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 """
@@ -17,6 +19,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from playwright.async_api import Page, async_playwright
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -28,6 +31,7 @@ from gatehouse.domain.clock import FakeClock
 from gatehouse.domain.identity.factors import totp
 from gatehouse.service.demo import DemoAccount, create_demo
 from gatehouse.service.identity import users
+from gatehouse.service.trading import matching_engine
 from gatehouse.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,6 +39,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1}
 PAGES = ["dashboard", "trade", "watchlists", "analysis", "funding", "statements", "messages"]
 MOBILE_PAGES = ["", "quotes", "trade", "orders", "more", "settings"]
+# (conid, shares) bought in each account: AAPL, MSFT, NVDA, SPY, F
+HOLDINGS = [(265598, 120), (272093, 60), (4815747, 80), (756733, 40), (9599491, 1500)]
 
 
 @asynccontextmanager
@@ -57,10 +63,43 @@ async def gatehouse(home: Path, clock: FakeClock) -> AsyncIterator[tuple[str, De
         await asyncio.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
+        await fund(f"http://127.0.0.1:{port}", runtime, demo, clock)
         yield f"http://localhost:{port}", demo
     finally:
         server.should_exit = True
         await task
+
+
+async def fund(url: str, runtime: Any, demo: DemoAccount, clock: FakeClock) -> None:
+    """Deposit into the live account, then buy the same positions in live and paper."""
+    async with httpx.AsyncClient(base_url=f"{url}/v1/api", timeout=30) as http:
+        for username, password in ((demo.username, demo.password),
+                                   (demo.paper_username, demo.paper_password)):  # fmt: skip
+            paper = username == demo.paper_username
+            started = await http.post("/auth/login", json={
+                "username": username, "password": password, "platform": "gateway",
+                "environment": "paper" if paper else "live"})  # fmt: skip
+            done = await http.post(
+                f"/auth/login/{started.json()['login_id']}/verify",
+                json={"factor": "totp", "code": code(demo, clock)},
+            )
+            headers = {"Authorization": f"Bearer {done.json()['token']}"}
+            account = (await http.get("/iserver/accounts", headers=headers)).json()["accounts"][0]
+            if not paper:
+                await http.post(f"/accounts/{account}/deposits", json={"amount": "250000"},
+                                headers=headers)  # fmt: skip
+                clock.advance(1)
+                await matching_engine.step(runtime.ctx, clock.now())
+            for conid, shares in HOLDINGS:
+                order = {"conid": conid, "side": "BUY", "quantity": shares, "orderType": "MKT"}
+                path, payload = f"/iserver/account/{account}/orders", {"orders": [order]}
+                body = (await http.post(path, json=payload, headers=headers)).json()
+                while isinstance(body, list) and body and "message" in body[0]:
+                    path, payload = f"/iserver/reply/{body[0]['id']}", {"confirmed": True}
+                    body = (await http.post(path, json=payload, headers=headers)).json()
+                clock.advance(60)
+                await matching_engine.step(runtime.ctx, clock.now())
+    clock.advance(1800)  # the day goes on: the prices move from where they were bought
 
 
 def code(demo: DemoAccount, clock: FakeClock) -> str:

@@ -56,7 +56,7 @@ async function loadPositions() {
     h("tr", { "data-conid": p.conid },
       h("td", {}, h("strong", {}, p.ticker || p.contractDesc)),
       h("td", { class: "num" }, formatQty(p.position)),
-      h("td", { class: "num" }, formatPrice(p.mktPrice)),
+      h("td", { class: "num hide-narrow" }, formatPrice(p.mktPrice)),
       h("td", { class: "num" }, formatMoney(p.mktValue)),
       h("td", { class: `num ${direction(p.unrealizedPnl)}` }, formatSigned(p.unrealizedPnl)),
     )));

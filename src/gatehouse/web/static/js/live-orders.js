@@ -40,8 +40,8 @@ function orderRow(order) {
     h("td", { class: /^B/.test(order.side) ? "up" : "down" }, /^B/.test(order.side) ? "Buy" : "Sell"),
     h("td", { class: "num" }, formatQty(order.totalSize ?? (Number(order.filledQuantity || 0) + Number(order.remainingQuantity || 0)))),
     h("td", {}, order.orderType),
-    h("td", { class: "num" }, formatPrice(order.price ?? order.avgPrice)),
-    h("td", { class: "num" }, formatQty(order.filledQuantity)),
+    h("td", { class: "num", "data-label": "at" }, formatPrice(order.price ?? order.avgPrice)),
+    h("td", { class: "num", "data-label": "filled" }, formatQty(order.filledQuantity)),
     h("td", {}, h("span", { class: `status status-${status.toLowerCase()}` }, status)),
   );
   const actions = h("td", { class: "actions" });
@@ -79,7 +79,7 @@ async function loadPositions() {
     h("tr", {},
       h("td", {}, h("a", { href: `?symbol=${encodeURIComponent(p.ticker || "")}&side=SELL` }, p.ticker || p.contractDesc)),
       h("td", { class: "num" }, formatQty(p.position)),
-      h("td", { class: "num" }, formatPrice(p.mktPrice)),
+      h("td", { class: "num hide-narrow" }, formatPrice(p.mktPrice)),
       h("td", { class: "num" }, formatMoney(p.mktValue)),
       h("td", { class: `num ${direction(p.unrealizedPnl)}` }, formatSigned(p.unrealizedPnl)),
     )) : empty(5, "No positions."));
