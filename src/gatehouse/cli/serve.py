@@ -7,6 +7,7 @@ import gc
 import json
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,8 +15,9 @@ import typer
 import uvicorn
 from rich.markup import escape
 
-from gatehouse.bootstrap import build
+from gatehouse.bootstrap import Runtime, build
 from gatehouse.cli.common import out, print_qr, write_private
+from gatehouse.cli.workers import refusal, run_workers
 from gatehouse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 
 LOOPBACK = {"127.0.0.1", "localhost", "0.0.0.0", "::1", "::"}  # noqa: S104 - names, not binds
@@ -44,15 +46,30 @@ def serve(
         bool,
         typer.Option(help="Create the demo user on an empty database (also GATEHOUSE_DEMO)."),
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes behind the one port (>1 needs PostgreSQL and Redis; "
+            "docs/configuration.md says how to pick it).",
+            min=1,
+            max=64,
+            envvar="GATEHOUSE_WORKERS",
+            show_envvar=True,
+        ),
+    ] = 1,
 ) -> None:
     """Run the Gatehouse server (embedded SQLite in GATEHOUSE_HOME by default)."""
     from gatehouse.api.app import create_app
     from gatehouse.service.demo import create_demo
 
     settings = Settings(host=host, port=port)
+    refused = refusal(settings, workers)
+    if refused:
+        out.print(f"[red]{escape(refused)}[/]", soft_wrap=True)
+        raise typer.Exit(2)
 
-    async def main() -> None:
-        runtime = await build(settings)
+    async def prepare() -> Runtime:
+        runtime = await build(settings)  # migrates, once, before any worker starts
         if demo and settings.demo:
             created = await create_demo(runtime.ctx)
             path = settings.home / "demo-credentials.json"
@@ -60,15 +77,21 @@ def serve(
                 write_private(path, json.dumps(created.__dict__, indent=2))
             if path.exists():
                 _banner(json.loads(path.read_text()), browser_url(host, port))
+        return runtime
+
+    if workers > 1:
+
+        async def prepared() -> None:
+            await (await prepare()).close()  # each worker builds its own
+
+        asyncio.run(prepared())
+        run_workers(workers, host, port, uvicorn_options(settings), announce_workers(host))
+        return
+
+    async def main() -> None:
+        runtime = await prepare()
         config = uvicorn.Config(
-            create_app(runtime),
-            host=host,
-            port=port,
-            log_level="warning",
-            ws="websockets-sansio",
-            ws_per_message_deflate=False,  # ~64 KiB per socket; frames are small (docs/sync.md)
-            lifespan="on",
-            **proxy_options(settings.trusted_proxies),
+            create_app(runtime), host=host, port=port, **uvicorn_options(settings)
         )
         # Long-lived start-up objects leave the GC's view, so full collections stay short
         # with thousands of sockets connected (a 1.3 s pause was measured without this).
@@ -78,19 +101,42 @@ def serve(
     asyncio.run(main())
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves Gatehouse, with one process or several."""
+    return {
+        "log_level": "warning",
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,  # ~64 KiB per socket; frames are small (docs/sync.md)
+        "lifespan": "on",
+        **proxy_options(settings.trusted_proxies),
+    }
+
+
+def announce(host: str, bound: int, extra: str = "") -> None:
+    url = browser_url(host, bound)
+    out.print(
+        f"Gatehouse listening on [bold]{url}[/]  "
+        f"(API: {url}/v1/api, docs: {url}/v1/api/docs, portal: {url}/login){extra}",
+        soft_wrap=True,
+    )
+
+
+def announce_workers(host: str) -> Callable[[int, list[int]], None]:
+    """Said once every worker serves: where, and which processes."""
+
+    def ready(bound: int, pids: list[int]) -> None:
+        announce(host, bound, f"  {len(pids)} workers, pids {' '.join(map(str, pids))}")
+
+    return ready
+
+
 class AnnouncingServer(uvicorn.Server):
     """Says where it listens once its socket is bound (so "listening" means it is)."""
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
-            bound = self.servers[0].sockets[0].getsockname()[1]
-            url = browser_url(self.config.host, bound)
-            out.print(
-                f"Gatehouse listening on [bold]{url}[/]  "
-                f"(API: {url}/v1/api, docs: {url}/v1/api/docs, portal: {url}/login)",
-                soft_wrap=True,
-            )
+            announce(self.config.host, self.servers[0].sockets[0].getsockname()[1])
 
 
 def browser_url(host: str, port: int) -> str:
