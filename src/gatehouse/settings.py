@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     web_lifetime_minutes: int = 720
     workstation_idle_minutes: int = 120
     workstation_lifetime_minutes: int = 1440
+    # the oldest Workstation each channel accepts (GET /v1/api/workstation/version)
+    workstation_minimum_stable: str = "0.1.0"
+    workstation_minimum_latest: str = "0.1.0"
     mobile_idle_minutes: int = 15
     mobile_idle_min_minutes: int = 5
     mobile_idle_max_minutes: int = 240

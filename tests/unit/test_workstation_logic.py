@@ -149,3 +149,16 @@ def test_panel_helpers():
     lines = ladder_rows(bids, asks, 5)
     assert "10.01" in lines[0] and "9.99" in lines[-1]
     assert heat(4.0) == "green" and heat(-4.0) == "red" and heat(0.1) == "grey23"
+
+
+def test_the_panel_command_needs_a_waiting_handoff(tmp_path):
+    from typer.testing import CliRunner
+
+    from gatehouse.cli.app import app as cli_app
+
+    runner = CliRunner()
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    waiting = runner.invoke(cli_app, ["workstation", "--panel", "orders"], env=env)
+    assert waiting.exit_code == 2 and "No session is waiting" in waiting.output
+    unknown = runner.invoke(cli_app, ["workstation", "--panel", "hologram"], env=env)
+    assert unknown.exit_code == 2 and "choose one of" in unknown.output

@@ -35,6 +35,7 @@ from gatehouse.api.routers import (
 )
 from gatehouse.api.routers import orders as portal_orders
 from gatehouse.api.routers import portfolio as portal_portfolio
+from gatehouse.api.routers import workstation as workstation_version
 from gatehouse.api.sockets.front import SyncSockets
 from gatehouse.bootstrap import Runtime
 from gatehouse.web import mount as web
@@ -62,6 +63,7 @@ API_ROUTERS: list[APIRouter] = [
     alerts.router,
     layouts.router,
     statements.router,
+    workstation_version.router,
 ]
 
 

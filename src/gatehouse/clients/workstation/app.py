@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Static
 
+from gatehouse import __version__
 from gatehouse.clients.workstation import handoff as handoffs
 from gatehouse.clients.workstation.config import PreferenceStore
 from gatehouse.clients.workstation.desk import Desk
@@ -31,7 +32,7 @@ from gatehouse.clients.workstation.signin import PasswordStep, SignInScreen
 from gatehouse.clients.workstation.styles import CSS
 from gatehouse.clients.workstation.workspace import WorkspaceScreen
 
-VERSION = "0.1.0"
+VERSION = __version__
 IDLE_SECONDS = 15 * 60
 
 
