@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from gatehouse.clients.workstation.config import Preferences, PreferenceStore
+from gatehouse.clients.workstation.formatting import countdown
 from gatehouse.clients.workstation.link import ApiError, SignIn
 from gatehouse.clients.workstation.wording import lockout_text, plain
 
@@ -60,6 +61,7 @@ class SignInScreen(Screen[None]):
         self.version_note = version_note
         self._locked_until: float | None = None
         self._timer: Timer | None = None
+        self._lock_code = "locked"
         self._monotonic = monotonic or time.monotonic
 
     def compose(self) -> ComposeResult:
@@ -142,8 +144,9 @@ class SignInScreen(Screen[None]):
         except ApiError as error:
             self.query_one("#password", Input).value = ""
             self.say(plain(error))
-            if error.code == "locked" and error.details.get("retry_after") is not None:
-                self._lock_for(float(error.details["retry_after"]))
+            retry = error.details.get("retry_after")
+            if error.code in ("locked", "rate_limited") and retry is not None:
+                self._lock_for(float(retry), error.code)
             return
         finally:
             button.disabled = self._locked_until is not None
@@ -161,7 +164,8 @@ class SignInScreen(Screen[None]):
             )
         )
 
-    def _lock_for(self, seconds: float) -> None:
+    def _lock_for(self, seconds: float, code: str) -> None:
+        self._lock_code = code
         self._locked_until = self._now() + seconds
         self.query_one("#signin", Button).disabled = True
         self._timer = self.set_interval(1.0, self._tick)
@@ -177,4 +181,7 @@ class SignInScreen(Screen[None]):
             self.query_one("#signin", Button).disabled = False
             self.say("You can try again now.")
             return
-        self.say(lockout_text(left))
+        if self._lock_code == "locked":
+            self.say(lockout_text(left))
+        else:
+            self.say(f"Too many attempts in a row. Wait {countdown(left)} before trying again.")
