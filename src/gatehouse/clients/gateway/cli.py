@@ -194,9 +194,15 @@ def run_gateway(
         float, typer.Option(hidden=True, help="Seconds between tickles (tests shorten it).")
     ] = 60.0,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    tws_port: Annotated[
+        int | None,
+        typer.Option(help="The TWS API port (default: 4001 for live, 4002 for paper)."),
+    ] = None,
+    no_tws: Annotated[bool, typer.Option("--no-tws", help="Do not serve the TWS API.")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Sign in with the device key and serve the Client Portal Web API on this machine."""
+    """Sign in with the device key and serve the Client Portal Web API (and the TWS API for
+    ib_async / ibapi programs) on this machine."""
     folder = _home(home)
     logs.setup(log_level)
     default_allow = folder / "ips.allow"
@@ -207,7 +213,9 @@ def run_gateway(
         unsealed = keystore.unseal(folder / "device.json", _passphrase(confirm=False))
     except (AllowListError, OSError, keystore.DeviceFileError) as error:
         raise _fail(str(error)) from None
-    listener = run.Listener(host=host, port=port, https=not http, folder=folder)
+    live = unsealed.enrollment.environment == "live"
+    tws = None if no_tws else tws_port or (4001 if live else 4002)
+    listener = run.Listener(host=host, port=port, https=not http, folder=folder, tws_port=tws)
     serving = run.serve(
         unsealed.enrollment, unsealed.private_key, listener, rules, tickle_seconds=tickle_seconds
     )

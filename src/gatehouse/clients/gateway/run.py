@@ -26,6 +26,8 @@ from gatehouse.clients.gateway.keystore import Enrollment
 from gatehouse.clients.gateway.logs import say
 from gatehouse.clients.gateway.proxy import GatewayApp
 from gatehouse.clients.gateway.state import GatewayState
+from gatehouse.clients.gateway.tws import serve_tws
+from gatehouse.clients.gateway.tws.upstream import SdkUpstream
 from gatehouse.clients.sdk import AsyncGatehouse
 
 EXIT_STOPPED = 3
@@ -37,6 +39,7 @@ class Listener:
     port: int = 5000
     https: bool = True
     folder: Path = Path(".")
+    tws_port: int | None = None  # the TWS socket API (docs/tws-api.md); None: not served
 
 
 def run_loop(work: Coroutine[Any, Any, int]) -> int:
@@ -105,9 +108,15 @@ async def serve(
     scheme = "https" if listener.https else "http"
     say("listening", url=f"{scheme}://{listener.host}:{listener.port}", server=enrollment.server)
     keeping = asyncio.create_task(keeper.run())
+    tws = None
+    if listener.tws_port is not None:
+        tws = await serve_tws(SdkUpstream(client), listener.host, listener.tws_port, allow)
+        say("listening", api="tws", address=f"{listener.host}:{listener.tws_port}")
     try:
         await server.serve()
     finally:
+        if tws is not None:
+            await tws.close()
         keeping.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await keeping

@@ -17,6 +17,7 @@ async def start_api(session: Session, req: Request) -> None:
     if session.client_id is not None:
         return
     await session.server.load_accounts()
+    await session.server.wait_ready()
     refused = session.server.register(session, int(req["client_id"]))
     if refused is not None:
         session.error(messages.NO_ID, messages.ALREADY_CONNECTED, refused)

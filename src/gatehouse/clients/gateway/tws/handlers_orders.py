@@ -122,12 +122,21 @@ async def place_order(session: Session, req: Request) -> None:
             session.error(order_id, messages.ORDER_REJECTED, reason=exc.message)
         return
     first = placed[0] if placed else {}
-    if not order.gatehouse_id and first.get("order_id"):
+    if not order.gatehouse_id and first.get("order_id"):  # ahead of the order's events
         order.gatehouse_id = str(first["order_id"])
         order.perm_id = int(first["order_id"])
         server.book.remember(order)
-        order.status = str(first.get("order_status") or "Submitted")
-        server.send_order(order)
+        found = await server.upstream.request(
+            "GET", f"iserver/account/order/status/{order.gatehouse_id}"
+        )
+        if order.status == "PendingSubmit":  # still no event: the status as it is now
+            order.status = str(found.get("order_status") or "Submitted")
+            order.filled = float(found.get("cum_fill") or 0)
+            order.remaining = (
+                max(order.quantity - order.filled, 0.0) if order.status in ACTIVE else 0.0
+            )
+            order.avg_fill_price = float(found.get("average_price") or 0)
+            server.send_order(order)
 
 
 async def _modify(session: Session, order: ApiOrder, req: Request, terms: dict[str, Any]) -> None:

@@ -88,6 +88,7 @@ class TwsServer:
         self.connected = True
         self._stream_ok = True  # the event stream is connected
         self._calls_ok = True  # the last REST call reached the server
+        self._ready = asyncio.Event()  # the event stream has connected once
         self._server: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._connections: set[Session] = set()
@@ -209,26 +210,37 @@ class TwsServer:
                 session.error(messages.NO_ID, code)
 
     # -- account events --------------------------------------------------------------------
+    async def wait_ready(self, patience: float = 10.0) -> None:
+        """Wait (a while) for the event stream's first connection, so that a client that
+        trades at once misses none of its orders' events."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), patience)
+
     async def _pump_events(self) -> None:
+        delay = 0.05
         while True:
             try:
+                await self.load_accounts()  # signed in: the stream would be refused before
                 async for event in self.upstream.events():
+                    delay = 0.05
                     try:
                         await self.on_event(event)
                     except UpstreamError as exc:
                         log.warning("TWS: event %s not forwarded: %s", event.type, exc)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("TWS: the event stream broke")
+            except Exception as exc:
+                log.info("TWS: the event stream is down (%s); retrying", exc)
                 self.upstream_lost(stream=True)
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     async def on_event(self, event: UpstreamEvent) -> None:
         kind, data = event.type, event.data
         if kind == LOST:
             self.upstream_lost(stream=True)
         elif kind in (RESTORED, RESTORED_DATA_LOST):
+            self._ready.set()
             self.upstream_restored(stream=True, data_lost=kind == RESTORED_DATA_LOST)
         elif event.account and self.accounts and event.account not in self.accounts:
             return

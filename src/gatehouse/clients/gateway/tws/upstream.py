@@ -59,7 +59,9 @@ class SdkClient(Protocol):
         params: Mapping[str, str] | None = None,
     ) -> Any: ...
 
-    def events(self) -> AsyncIterator[Any]: ...
+    def events(
+        self, since: int | None = None, *, epoch: str | None = None
+    ) -> AsyncIterator[Any]: ...
 
 
 class SdkUpstream:
@@ -67,9 +69,11 @@ class SdkUpstream:
     UpstreamError, and its resuming event stream also reports when it loses the server and
     gets it back (``upstream.lost`` / ``upstream.restored``)."""
 
-    def __init__(self, client: SdkClient, watch_seconds: float = 0.25) -> None:
+    def __init__(self, client: SdkClient, watch_seconds: float = 0.05) -> None:
         self.client = client
         self.watch_seconds = watch_seconds
+        self.since: int | None = None  # where a new stream resumes: nothing is missed
+        self.epoch: str | None = None
 
     async def request(
         self,
@@ -89,11 +93,13 @@ class SdkUpstream:
 
     async def events(self) -> AsyncIterator[UpstreamEvent]:
         queue: asyncio.Queue[UpstreamEvent | BaseException] = asyncio.Queue()
-        stream = self.client.events()
+        stream = self.client.events(self.since, epoch=self.epoch)
 
         async def read() -> None:
             try:
                 async for item in stream:
+                    self.since = getattr(stream, "last_seq", None)
+                    self.epoch = getattr(stream, "epoch", None)
                     if hasattr(item, "type") and hasattr(item, "data"):
                         account = getattr(item, "account", None) or None
                         await queue.put(UpstreamEvent(str(item.type), account, dict(item.data)))
@@ -107,8 +113,10 @@ class SdkUpstream:
             while True:
                 await asyncio.sleep(self.watch_seconds)
                 now = bool(getattr(stream, "connected", True))
-                if was is None:
-                    was = True if now else None
+                if was is None:  # the first connection: connected from now on
+                    if now:
+                        was = True
+                        await queue.put(UpstreamEvent(RESTORED))
                 elif now != was:
                     await queue.put(UpstreamEvent(RESTORED if now else LOST))
                     was = now
