@@ -322,3 +322,8 @@ class ReplyNotFound(NotFound):
 class PaperOnly(Forbidden):
     code = "paper_only"
     message = "Only paper accounts can do that."
+
+
+class UnsupportedSecType(InvalidInput):
+    code = "unsupported_sec_type"
+    message = "Only stocks and ETFs are traded here; options, futures and bonds are not."

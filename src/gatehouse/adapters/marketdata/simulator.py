@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from gatehouse.adapters.marketdata.fx import PER_USD
+from gatehouse.adapters.marketdata.fx import fx_rate as _fx_rate
 from gatehouse.adapters.marketdata.price_path import InstrumentProfile, PricePaths, mix
 from gatehouse.domain.errors import InvalidInput, UnknownInstrument
 from gatehouse.domain.trading.calendar import TradingCalendar
@@ -155,6 +157,14 @@ class MarketSimulator:
             if quote.bid - cent * i > 0
         ]
         return asks + bids
+
+    # --- foreign exchange ----------------------------------------------------------------------
+    def currencies(self) -> list[str]:
+        return sorted(PER_USD)
+
+    def fx_rate(self, source: str, target: str, at: datetime) -> Decimal:
+        """Units of ``target`` one ``source`` buys (``adapters/marketdata/fx.py``)."""
+        return _fx_rate(source, target, at, seed=self.seed)
 
     # --- bars ----------------------------------------------------------------------------------
     def history(self, conid: int, *, end: datetime, bar_seconds: int, count: int) -> list[Bar]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from gatehouse.api import account_shapes
 from gatehouse.api import portal_shapes as shapes
 from gatehouse.api.auth import Ctx, CurrentPrincipal
 from gatehouse.api.responses import JsonResponse
 from gatehouse.domain.errors import InvalidInput
+from gatehouse.domain.trading.instruments import by_conid
+from gatehouse.domain.trading.market_requests import parse_flag
 from gatehouse.service.trading import accounts, portfolio
 
 router = APIRouter(tags=["portfolio"])
@@ -95,3 +98,48 @@ async def pnl(principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
         for a in found
     }
     return JsonResponse(shapes.pnl(rows))
+
+
+@router.get("/portfolio/allocation")
+async def allocations(
+    principal: CurrentPrincipal, ctx: Ctx, acct_ids: list[str] = Query(default=[], alias="acctIds")
+) -> JsonResponse:
+    """Several accounts' allocation, consolidated (``acctIds`` repeated or comma-separated)."""
+    wanted = [a.strip() for raw in acct_ids for a in raw.split(",") if a.strip()]
+    if not wanted or len(wanted) > 20:
+        raise InvalidInput("Name 1 to 20 accounts in 'acctIds'.", field="acctIds")
+    found = [await portfolio.holdings(ctx, principal, a) for a in dict.fromkeys(wanted)]
+    return JsonResponse(account_shapes.allocations(found))
+
+
+@router.get("/portfolio/{account_id}/combo/positions")
+async def combo_positions(
+    account_id: str,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    nocache: str | None = Query(default=None, max_length=5),
+) -> JsonResponse:
+    """Combination (spread) positions: none, as only stocks are traded."""
+    parse_flag(nocache, field="nocache")
+    await portfolio.figures(ctx, principal, account_id)  # the account must be the caller's
+    return JsonResponse([])
+
+
+@router.get("/portfolio/positions/{conid}")
+async def positions_by_conid(conid: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
+    """``{"<acct>": [position]}`` for each of the session's accounts that holds ``conid``."""
+    if not conid.isdigit():
+        raise InvalidInput("'conid' must be an integer contract id.", field="conid")
+    by_conid(int(conid))
+    answer = {}
+    for account_id in principal.account_ids:
+        found = await portfolio.holdings(ctx, principal, account_id, conids={int(conid)})
+        answer[account_id] = [shapes.position(account_id, item) for item in found.items]
+    return JsonResponse(answer)
+
+
+@router.get("/acesws/{account_id}/signatures-and-owners")
+async def signatures(account_id: str, principal: CurrentPrincipal, ctx: Ctx) -> JsonResponse:
+    """Who owns and signs for the account: the one user who holds it."""
+    found = await portfolio.figures(ctx, principal, account_id)
+    return JsonResponse(account_shapes.signatures(principal, found.account.account_id))

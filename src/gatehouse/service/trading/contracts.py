@@ -163,7 +163,7 @@ def rules(conid: str, *, is_buy: str | None = None) -> dict[str, Any]:
         "costReport": False,
         "canTradeAcctIds": [],
         "orderTypes": [_ORDER_TYPE_NAMES[t] for t in OrderType],
-        "orderTypesOutside": [],
+        "orderTypesOutside": ["limit", "stop_limit", "trailing_stop_limit"],  # outsideRTH
         "defaultSize": 100,
         "cashSize": 0.0,
         "sizeIncrement": 1,
