@@ -5,6 +5,7 @@ session's lifetime, read-only once the policy wants a full second factor, stop o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.support import gateway as gw
-from tests.support.access import session_token
+from tests.support.access import enrolled_device, key_client, session_token
 from tests.support.server import serving
 from tests.support.signin import bearer
 
@@ -22,6 +23,7 @@ from gatehouse.clients.gateway.proxy import GatewayApp
 from gatehouse.clients.gateway.run import upstream_client
 from gatehouse.clients.gateway.state import GatewayState
 from gatehouse.clients.sdk import AsyncGatehouse
+from gatehouse.domain.identity.factors.push import Decision
 
 
 @pytest.fixture(params=["sqlite"])
@@ -55,6 +57,13 @@ async def start(client: httpx.AsyncClient, base_url: str, user: Any, clock: Any,
     return state, keeper, app, http, device, task, token
 
 
+async def stop(task: asyncio.Task[str]) -> None:
+    """Cancel the keeper and wait until its socket is closed (before the server stops)."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 @pytest.fixture
 async def gateway(client, base_url, alice, clock, request) -> AsyncIterator[Running]:
     scope = getattr(request, "param", "trade")
@@ -63,7 +72,7 @@ async def gateway(client, base_url, alice, clock, request) -> AsyncIterator[Runn
     )
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as local:
         yield Running(state, keeper, local, device, task, token)
-        task.cancel()
+        await stop(task)
     await http.aclose()
 
 
@@ -141,3 +150,34 @@ async def test_only_allowed_addresses_are_served():
     scope = {"type": "http", "path": "/gateway/status", "client": ("10.9.9.9", 5), "headers": []}
     await app(scope, receive, send)
     assert sent[0]["status"] == 403
+
+
+async def until(check: Any, what: str) -> Any:
+    """Poll ``check`` until truthy, within a deadline (a bound, not a timing claim)."""
+    for _ in range(400):
+        found = check()
+        if found:
+            return found
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_when_a_full_second_factor_is_due_it_asks_by_push_and_recovers_its_scope(
+    client, base_url, alice, clock
+):
+    key_device = await enrolled_device(client, alice, clock)
+    state, keeper, _, http, _, task, _ = await start(client, base_url, alice, clock, "trade")
+    try:
+        clock.advance(7 * 86400 + 1)
+        keeper._lost.set()  # as a refused request would: sign in again, now read-only
+        await until(lambda: state.renewal, "the push request")
+        assert state.scope == "read-only" and state.second_factor_due
+        async with key_client(client, clock) as keys:
+            [request] = await keys.pending(key_device.identity)
+            number = state.renewal["number"]
+            assert await keys.decide(key_device.identity, request.nonce, Decision.APPROVE, number)
+        await until(lambda: state.scope == "trade", "the renewed sign-in")
+        assert state.second_factor_due is False and state.renewal is None
+    finally:
+        await stop(task)
+        await http.aclose()

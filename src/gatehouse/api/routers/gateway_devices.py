@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import Field, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
 from gatehouse.api.schemas import Body
-from gatehouse.service.identity import gateway_devices
+from gatehouse.service.identity import gateway_devices, gateway_renewal
 
 router = APIRouter(tags=["gateway"])
 
@@ -45,6 +45,23 @@ async def verify(body: SignedBody, request: Request, ctx: Ctx) -> dict[str, Any]
         address=client_address(request),
         user_agent=request.headers.get("user-agent", ""),
     )
+
+
+@router.post("/auth/device/renewal")
+async def renewal(principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    """A gateway's own session asks for the full second factor by push (number to pick)."""
+    return await gateway_renewal.request(ctx, principal)
+
+
+@router.get("/auth/device/renewal/{renewal_id}")
+async def renewal_status(
+    renewal_id: str,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    wait: float = Query(default=0, ge=0, le=60),
+) -> dict[str, Any]:
+    """Long poll: pending, renewed (the policy period starts again) or expired."""
+    return await gateway_renewal.wait(ctx, principal, renewal_id, wait=wait)
 
 
 @router.post("/devices", status_code=201)

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,9 +19,11 @@ from gatehouse.clients.sdk import (
     AsyncGatehouse,
     ConnectionLost,
     Event,
+    FactorUnavailable,
     GatehouseApiError,
     Locked,
     NotSignedIn,
+    PushDenied,
     RateLimited,
     ServerError,
     SessionEnded,
@@ -33,6 +36,11 @@ STOP_REASONS = {"revoked", "signed_out_everywhere", "password_changed", "support
 DEVICE_GONE = {"device_not_recognized"}
 RENEW_BEFORE = 120.0  # seconds before the end of its lifetime a session is replaced
 MAX_BACKOFF = 10.0
+RENEWAL_RETRY = 900.0  # seconds between push requests for the full second factor
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
 class Stop(Exception):
@@ -133,7 +141,7 @@ class SessionKeeper:
         say("signed in", **fields)
         if self.state.second_factor_due:
             say(
-                "serving read-only: a full second factor is due; run `gatehouse gateway login`",
+                "serving read-only: a full second factor is due (asking by push)",
                 level=logging.WARNING,
                 since=self.state.second_factor_due_at,
             )
@@ -145,6 +153,8 @@ class SessionKeeper:
             asyncio.create_task(self._events()),
             asyncio.create_task(self._lost_by_listener()),
         }
+        if self.state.second_factor_due:
+            tasks.add(asyncio.create_task(self._renewal()))
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             return next(iter(done)).result()
@@ -154,6 +164,38 @@ class SessionKeeper:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+
+    async def _renewal(self) -> str:
+        """While a full second factor is due: ask the owner by push, wait for the answer, ask
+        again every RENEWAL_RETRY seconds; "renewed" makes the gateway sign in with its scope."""
+        while True:
+            try:
+                asked = await sdk_devices.request_renewal(self.client)
+                self.state.renewal = {"number": asked.get("number"), "asked_at": _now()}
+                say(
+                    "a full second factor is due: approve the push on your Key device",
+                    level=logging.WARNING,
+                    number=asked.get("number"),
+                )
+                state = "pending"
+                deadline = asyncio.get_running_loop().time() + float(asked.get("expires_in", 120))
+                while state == "pending" and asyncio.get_running_loop().time() < deadline:
+                    state = await sdk_devices.renewal_status(self.client, str(asked["renewal_id"]))
+                if state == "renewed":
+                    self.state.renewal = None
+                    say("renewed by push")
+                    return "renewed"
+                say("the push was not answered", level=logging.WARNING)
+            except FactorUnavailable as error:
+                self.state.error(error.code, error.message)
+                say("cannot ask by push", level=logging.WARNING, reason=error.message)
+            except PushDenied as error:
+                self.state.error(error.code, error.message)
+                say("the push was denied", level=logging.WARNING)
+            except (ConnectionLost, ServerError) as error:
+                self.state.error(error.code, error.message)
+            self.state.renewal = None
+            await asyncio.sleep(RENEWAL_RETRY)
 
     async def _lost_by_listener(self) -> str:
         await self._lost.wait()

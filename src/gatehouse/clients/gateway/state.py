@@ -33,6 +33,7 @@ class GatewayState:
     stopped: str | None = None  # why it stopped serving for good (revoked, …)
     last_error: dict[str, Any] | None = None
     open_sockets: int = 0
+    renewal: dict[str, Any] | None = None  # a push asking for the full second factor, waiting
     lifetime_left: float | None = None  # seconds the session had when it was opened
     opened_at: float = 0.0  # time.monotonic() then: expiry is timed locally, whatever the clocks
     _recent: dict[str, float] = field(default_factory=dict)
@@ -60,6 +61,7 @@ class GatewayState:
         return self.lifetime_left - (time.monotonic() - self.opened_at)
 
     def signed_out(self) -> None:
+        self.renewal = None
         self.token = None
         self.session_id = None
 
@@ -92,6 +94,7 @@ class GatewayState:
             "session_expires_at": _iso(self.session_expires_at),
             "second_factor_due": self.second_factor_due,
             "second_factor_due_at": _iso(self.second_factor_due_at),
+            "renewal": self.renewal,
             "upstream_connected": self.upstream_connected,
             "local_clients": self.local_clients(),
             "open_sockets": self.open_sockets,

@@ -69,6 +69,26 @@ async def renew(client: AsyncGatehouse, device_id: str) -> dict[str, Any]:
     return found
 
 
+async def request_renewal(client: AsyncGatehouse) -> dict[str, Any]:
+    """From a gateway's own session: ask the owner for the full second factor by push.
+
+    The answer has ``renewal_id``, the ``number`` to pick on the Key device and ``expires_in``.
+    """
+    found: dict[str, Any] = await client.request("POST", "/auth/device/renewal")
+    return found
+
+
+async def renewal_status(client: AsyncGatehouse, renewal_id: str, *, wait: float = 25) -> str:
+    """Long poll a renewal: ``pending``, ``renewed`` or ``expired`` (PushDenied if denied)."""
+    body = await client.request(
+        "GET",
+        f"/auth/device/renewal/{renewal_id}",
+        params={"wait": wait},
+        read_timeout=wait + 15,
+    )
+    return str(body.get("state"))
+
+
 async def devices(client: AsyncGatehouse) -> list[dict[str, Any]]:
     body = await client.request("GET", "/devices")
     return list(body.get("devices", []))

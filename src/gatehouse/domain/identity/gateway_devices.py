@@ -25,6 +25,17 @@ MAX_NAME = 60
 DEVICE_FACTOR = "device"  # the audit log's factor of a device sign-in
 
 _SIGNIN_CONTEXT = b"gatehouse-gateway-signin-v1"
+# A renewal is a sign-in attempt approved by push that renews the device and opens no session.
+_RENEWAL_MARKER = "gateway-renewal:"
+
+
+def renewal_marker(device_id: str) -> str:
+    """The device name a renewal's sign-in attempt carries."""
+    return f"{_RENEWAL_MARKER}{device_id}"
+
+
+def is_renewal(device_name: str) -> bool:
+    return device_name.startswith(_RENEWAL_MARKER)
 
 
 class GatewayScope(StrEnum):

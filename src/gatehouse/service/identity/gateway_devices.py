@@ -109,7 +109,7 @@ async def register(
 
 async def challenge(ctx: ServiceContext, device_id: object, *, address: str) -> dict[str, Any]:
     """A fresh single-use nonce for the device to sign."""
-    await _rate_limit(ctx, address)
+    await rate_limit(ctx, address)
     device_id = rules.check_device_id(device_id)
     now = ctx.clock.now()
     async with ctx.uow() as uow:
@@ -138,7 +138,7 @@ async def verify(
 ) -> dict[str, Any]:
     """The device's signature of its newest nonce opens a gateway session of its scope (or a
     read-only one, flagged, once a full second factor is due)."""
-    await _rate_limit(ctx, address)
+    await rate_limit(ctx, address)
     device_id = rules.check_device_id(device_id)
     now = ctx.clock.now()
     async with ctx.uow() as uow:
@@ -281,7 +281,7 @@ async def renew(ctx: ServiceContext, principal: Principal, device_id: str) -> di
     return device.view(reauth_days=ctx.gateway.reauth_days)
 
 
-async def _rate_limit(ctx: ServiceContext, address: str) -> None:
+async def rate_limit(ctx: ServiceContext, address: str) -> None:
     wait = await ctx.limiter.hit(ctx.gateway.rate_limit_signin, "gateway", address or "unknown")
     if wait:
         raise RateLimited(retry_after=wait)

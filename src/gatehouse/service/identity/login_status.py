@@ -16,6 +16,7 @@ from typing import Any
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import LoginNotFound, PushDenied, PushWrongNumber
 from gatehouse.domain.identity.factors import push
+from gatehouse.domain.identity.gateway_devices import is_renewal
 from gatehouse.domain.identity.login_flow import Factor, LoginAttempt, LoginState
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log, sessions, signin
@@ -40,12 +41,12 @@ async def status(ctx: ServiceContext, login_id: str, *, wait: float = 0) -> Logi
     while True:
         async with ctx.uow() as uow:
             attempt = await uow.logins.by_public_id(login_id) if len(login_id) <= 64 else None
-            if attempt is None:
-                raise LoginNotFound()
+            if attempt is None or is_renewal(attempt.device_name):
+                raise LoginNotFound()  # a gateway's renewal opens no session here
             now = ctx.clock.now()
             state = attempt.state
             expired = now >= as_utc(attempt.expires_at)
-            push_state = _push_state(attempt, now)
+            push_state = push_outcome(attempt, now)
         if push_state == push.Outcome.APPROVED.value and not expired:
             grant = await _redeem_push(ctx, login_id)
             if grant is not None:
@@ -67,7 +68,7 @@ async def status(ctx: ServiceContext, login_id: str, *, wait: float = 0) -> Logi
     return LoginStatus(body)
 
 
-def _push_state(attempt: LoginAttempt, now: datetime) -> str | None:
+def push_outcome(attempt: LoginAttempt, now: datetime) -> str | None:
     """pending / approved / denied / wrong_number / expired for a push sign-in, else None."""
     if attempt.challenge_factor != Factor.PUSH.value or not attempt.challenge:
         return None
@@ -89,7 +90,7 @@ async def _redeem_push(ctx: ServiceContext, login_id: str) -> sessions.SessionGr
         if (
             attempt.state != LoginState.SECOND_FACTOR.value
             or now >= as_utc(attempt.expires_at)
-            or _push_state(attempt, now) != push.Outcome.APPROVED.value
+            or push_outcome(attempt, now) != push.Outcome.APPROVED.value
         ):
             return None
         common = audit_log.Subject(

@@ -18,6 +18,7 @@ from gatehouse.domain.errors import (
     RateLimited,
     WrongEnvironment,
 )
+from gatehouse.domain.identity import gateway_devices as gateway_rules
 from gatehouse.domain.identity import step_up
 from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.factors import totp
@@ -259,7 +260,7 @@ async def _open_attempt(
         raise LoginNotFound()
     device_name = found[0].device_name
     if step_up_session is None:
-        if step_up.is_step_up(device_name):
+        if step_up.is_step_up(device_name) or gateway_rules.is_renewal(device_name):
             raise LoginNotFound()
     elif not step_up.is_step_up_for(device_name, step_up_session):
         raise LoginNotFound()
