@@ -80,6 +80,22 @@ TABLE: list[tuple[str, str, dict[str, object]]] = [
     ("BUY 10 MSFT LMT 400", ORDER, {"symbol": "MSFT", "limit_price": 400}),
     ("short 50 spy at 500", ORDER, {"side": "SELL", "symbol": "SPY", "limit_price": 500}),
     ("buy 10 msft", ORDER, {"order_type": "MKT", "quantity": 10}),
+    # changing what is already there: cancel, modify, close — each confirmed on the page
+    ("cancel my MSFT order", "cancel_order", {"symbol": "MSFT", "confirm_required": True}),
+    ("Cancel the apple order please", "cancel_order", {"symbol": "AAPL"}),
+    ("cancel all my orders", "cancel_order", {"symbol": None}),
+    ("cancel", "unknown", {}),
+    ("modify my MSFT order to 405", "modify_order", {"symbol": "MSFT", "price": 405}),
+    ("change my msft order to 20 shares", "modify_order", {"quantity": 20, "price": None}),
+    ("change the limit on my tsla order to 180.50", "modify_order", {"price": 180.5}),
+    ("modify my order to 405", "unknown", {}),
+    ("modify my MSFT order", "unknown", {}),
+    ("close my AAPL position", "close_position", {"symbol": "AAPL", "confirm_required": True}),
+    ("close out my TSLA position", "close_position", {"symbol": "TSLA"}),
+    ("flatten nvda", "close_position", {"symbol": "NVDA"}),
+    ("sell all my aapl", "close_position", {"symbol": "AAPL"}),
+    ("close my position", "unknown", {}),
+    ("buy 10 msft good till cancelled", ORDER, {"tif": "GTC", "quantity": 10}),
     # help
     ("help", "help", {}),
     ("what can you do?", "help", {}),
@@ -92,7 +108,6 @@ TABLE: list[tuple[str, str, dict[str, object]]] = [
         {"message": HOW_MANY},
     ),
     ("buy 10 msft limit", "unknown", {}),
-    ("sell all my aapl", "unknown", {}),
     ("buy 1.5 aapl", "unknown", {}),
     ("buy 10", "unknown", {}),
     ("", "unknown", {}),
@@ -117,6 +132,14 @@ def test_every_order_must_be_confirmed(text):
     found = parse(text)
     assert isinstance(found, OrderPreview)
     assert found.to_dict()["confirm_required"] is True
+
+
+CHANGES = ("cancel_order", "modify_order", "close_position")
+
+
+@pytest.mark.parametrize("text", [t for t, intent, _ in TABLE if intent in CHANGES])
+def test_every_cancel_modify_and_close_must_be_confirmed(text):
+    assert parse(text).to_dict()["confirm_required"] is True
 
 
 @pytest.mark.parametrize("text", ["please do the thing", "buy", "quote", "x" * 600])

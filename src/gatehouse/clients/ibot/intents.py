@@ -1,7 +1,8 @@
 """What the assistant understood: one typed intent per request, as the API returns it.
 
-An order is never placed from here: ``OrderPreview`` always asks the user to confirm a
-what-if preview first (``confirm_required`` is always true).
+An order is never placed, changed or cancelled from here: ``OrderPreview``,
+``ModifyOrder``, ``CancelOrder`` and ``ClosePosition`` always ask the user to confirm first
+(``confirm_required`` is always true).
 """
 
 from __future__ import annotations
@@ -105,6 +106,46 @@ class OrderPreview:
 
 
 @dataclass(frozen=True)
+class CancelOrder:
+    """Cancel the working orders of ``symbol`` (all of them when ``symbol`` is None), after
+    the user confirms which."""
+
+    symbol: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"intent": "cancel_order", "symbol": self.symbol, "confirm_required": True}
+
+
+@dataclass(frozen=True)
+class ModifyOrder:
+    """Change the working order of ``symbol``: its limit (or stop) price and/or its size,
+    after the user confirms the change."""
+
+    symbol: str
+    price: Decimal | None = None
+    quantity: Decimal | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "intent": "modify_order",
+            "symbol": self.symbol,
+            "price": _number(self.price),
+            "quantity": _number(self.quantity),
+            "confirm_required": True,
+        }
+
+
+@dataclass(frozen=True)
+class ClosePosition:
+    """Close the position in ``symbol`` at market: previewed like any order, then confirmed."""
+
+    symbol: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"intent": "close_position", "symbol": self.symbol, "confirm_required": True}
+
+
+@dataclass(frozen=True)
 class Help:
     message: str
     examples: tuple[str, ...]
@@ -124,4 +165,15 @@ class NotUnderstood:
         return {"intent": "unknown", "message": self.message, "examples": list(self.examples)}
 
 
-Intent = Quote | AccountQuestion | Positions | OpenOrders | OrderPreview | Help | NotUnderstood
+Intent = (
+    Quote
+    | AccountQuestion
+    | Positions
+    | OpenOrders
+    | OrderPreview
+    | CancelOrder
+    | ModifyOrder
+    | ClosePosition
+    | Help
+    | NotUnderstood
+)

@@ -12,8 +12,11 @@ from decimal import Decimal, InvalidOperation
 
 from gatehouse.clients.ibot.intents import (
     AccountQuestion,
+    CancelOrder,
+    ClosePosition,
     Help,
     Intent,
+    ModifyOrder,
     NotUnderstood,
     OpenOrders,
     OrderPreview,
@@ -100,6 +103,10 @@ def parse(text: str) -> Intent:
     asked = next((f for f, phrases in ACCOUNT_PHRASES if tokens.phrase(phrases)), None)
     side = next((SIDES[w] for w in tokens.low if w in SIDES), None)
     has_number = any(_number(w) is not None for w in tokens.low)
+    if side is None or not has_number:
+        changed = _change(tokens, side)  # cancel / modify / close an order or a position
+        if changed is not None:
+            return changed
     if side is not None and (asked is None or has_number):
         return _order(tokens, side)  # "how much can I buy" is a question, not an order
     if asked is not None:
@@ -126,6 +133,50 @@ def parse(text: str) -> Intent:
         "I can get quotes, answer account questions and prepare orders for you to confirm.",
         EXAMPLES,
     )
+
+
+_CHANGE_WORDS = ("modify", "change", "amend", "update", "move", "replace")
+_VERBS = (*_CHANGE_WORDS, "cancel", "kill", "withdraw", "close", "flatten", "exit", "out")
+
+
+def _change(tokens: _Tokens, side: Side | None) -> Intent | None:
+    """Cancelling or modifying a working order, or closing a position; None otherwise."""
+    low = tokens.low
+    symbols = [s for s in _symbols(tokens) if s.lower() not in _VERBS]
+    symbol = symbols[0] if symbols else None
+    if low[0] in ("cancel", "kill", "withdraw") or tokens.phrase(("cancel my", "cancel the")):
+        if symbol is None and not tokens.has("all", "every", "everything", "orders"):
+            return NotUnderstood("Which order? For example: cancel my MSFT order.", EXAMPLES)
+        return CancelOrder(symbol)
+    if low[0] in _CHANGE_WORDS and tokens.has("order", "orders", "limit", "stop", "price"):
+        if symbol is None:
+            return NotUnderstood("Which order? For example: modify my MSFT order to 405.", EXAMPLES)
+        price: Decimal | None = None
+        quantity: Decimal | None = None
+        for i, word in enumerate(low):
+            value = _number(word)
+            if value is None:
+                continue
+            if i + 1 < len(low) and low[i + 1] in ("shares", "share", "shs"):
+                quantity = value
+            else:
+                price = value
+        if price is None and quantity is None:
+            return NotUnderstood(
+                f"To what? For example: modify my {symbol} order to 405, or to 20 shares.",
+                EXAMPLES,
+            )
+        if quantity is not None and quantity != quantity.to_integral_value():
+            return NotUnderstood("Orders are for whole shares: use a whole number.", EXAMPLES)
+        return ModifyOrder(symbol, price=price, quantity=quantity)
+    closing = low[0] in ("close", "flatten", "exit") and not tokens.has(
+        "price", "quote", "closing", "yesterday"
+    )
+    if closing or (side is Side.SELL and tokens.has("all", "everything", "entire")):
+        if symbol is None:
+            return NotUnderstood("Which position? For example: close my AAPL position.", EXAMPLES)
+        return ClosePosition(symbol)
+    return None
 
 
 def _order(tokens: _Tokens, side: Side) -> Intent:

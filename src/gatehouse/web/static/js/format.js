@@ -34,15 +34,24 @@ export const formatPercent = (fraction) => (Number.isNaN(num(fraction)) ? "—" 
 /** "up" / "down" / "" — for colouring a change. */
 export const direction = (value) => (num(value) > 0 ? "up" : num(value) < 0 ? "down" : "");
 
+/** A Date from ISO text or IBKR's "20261205-01:24:00" (UTC); null when it is neither. */
+export function toDate(value) {
+  if (!value) return null;
+  const ibkr = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})$/.exec(String(value));
+  const when = ibkr ? new Date(Date.UTC(+ibkr[1], +ibkr[2] - 1, +ibkr[3], +ibkr[4], +ibkr[5], +ibkr[6])) : new Date(value);
+  return Number.isNaN(when.getTime()) ? null : when;
+}
+
 export function formatTime(iso) {
-  if (!iso) return "—";
-  const when = new Date(iso);
+  const when = toDate(iso);
+  if (!when) return "—";
   return when.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
 
 export function timeAgo(iso) {
-  if (!iso) return "—";
-  const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
+  const when = toDate(iso);
+  if (!when) return "—";
+  const seconds = (Date.now() - when.getTime()) / 1000;
   if (seconds < 60) return "just now";
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
   if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;

@@ -19,7 +19,7 @@ async function loadThreads() {
     replaceChildren($("#thread-list"), threads.length ? threads.map((t) => {
       const item = h("li", { class: `thread-item ${t.thread_id === open ? "active" : ""}`, "data-thread": t.thread_id },
         h("strong", {}, t.subject), t.unread ? h("span", { class: "pill" }, `${t.unread} new`) : null,
-        h("p", { class: "muted small" }, `${t.messages} messages · ${timeAgo(t.updated_at)}`));
+        h("p", { class: "muted small" }, `${t.messages} ${Number(t.messages) === 1 ? "message" : "messages"} · ${timeAgo(t.updated_at)}`));
       item.addEventListener("click", () => openThread(t.thread_id));
       return item;
     }) : h("li", { class: "muted small" }, "No messages yet."));

@@ -45,7 +45,7 @@ export async function preview(box, order, symbol, children = []) {
     box,
     h("h3", { class: "preview-title" }, summary(order, symbol)),
     children.length ? h("ul", { class: "small bracket-legs" }, children.map((child) => h("li", {}, `then ${summary(child, symbol)}`))) : null,
-    h("table", { class: "table preview-table" }, h("tbody", {}, previewRows(result).map(([label, value]) => h("tr", {}, h("th", {}, label), h("td", { class: "num" }, String(value)))))),
+    h("table", { class: "table preview-table" }, h("tbody", {}, previewRows(result, order.side).map(([label, value]) => h("tr", {}, h("th", {}, label), h("td", { class: "num" }, String(value)))))),
     result?.warn ? h("p", { class: "warn small" }, String(result.warn)) : null,
     problem,
     h("div", { class: "preview-actions" }, back, problem ? null : submit),
@@ -64,7 +64,8 @@ export async function preview(box, order, symbol, children = []) {
           return;
         }
         const first = Array.isArray(placed) ? placed[0] : placed;
-        toast(`Order ${first?.order_id ?? ""} ${String(first?.order_status ?? "submitted").toLowerCase()}.`);
+        const state = String(first?.order_status ?? "submitted").toLowerCase();
+        toast(`${summary(order, symbol)}: ${state === "filled" ? "filled" : `order ${state}`}.`);
         show(box, false);
         resolve(placed);
       } catch (error) {

@@ -58,12 +58,15 @@ export const modify = (orderId, order) =>
 export const cancel = (orderId) => del(`/v1/api/iserver/account/${acct()}/order/${encodeURIComponent(orderId)}`);
 
 /** A what-if answer as [label, value] rows (IBKR sends figures as strings or numbers). */
-export function previewRows(result) {
+export function previewRows(result, side = "BUY") {
   const pick = (section, key) => result?.[section]?.[key] ?? "—";
+  // IBKR writes "1,150.25 USD (5 Shares)": shown as "1,150.25 USD (5 shares)"
+  const shares = (text) => String(text).replace(/\((\d+) Shares\)/, (_, n) =>
+    `(${Number(n).toLocaleString("en-US")} ${Number(n) === 1 ? "share" : "shares"})`);
   return [
-    ["Order value", pick("amount", "amount")],
+    ["Order value", shares(pick("amount", "amount"))],
     ["Commission", pick("amount", "commission")],
-    ["Total", pick("amount", "total")],
+    [side === "SELL" ? "Proceeds less commission" : "Total cost", pick("amount", "total")],
     ["Equity with loan after", pick("equity", "after")],
     ["Initial margin after", pick("initial", "after")],
     ["Maintenance margin after", pick("maintenance", "after")],

@@ -36,7 +36,9 @@ async function pickSymbol() {
   $("#ticket-quote").textContent = "";
   if (!typed) return;
   try {
-    conid = await resolve(typed);
+    const found = await resolve(typed);
+    if (symbol !== typed) return; // typed on meanwhile: the newer symbol wins
+    conid = found;
     if (!conid) $("#ticket-quote").textContent = `No instrument matches ${typed}.`;
   } catch (error) {
     $("#ticket-quote").textContent = describe(error);
@@ -102,6 +104,11 @@ export function start({ onPlaced = () => {} } = {}) {
   if (!form) return;
   form.addEventListener("submit", (e) => onPreview(e).then(onPlaced));
   $("#ticket-symbol").addEventListener("change", pickSymbol);
+  let typing = 0; // the quote shows while typing, not only when the field loses focus
+  $("#ticket-symbol").addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(pickSymbol, 300);
+  });
   $("#ticket-type").addEventListener("change", typeChanged);
   const wanted = new URLSearchParams(location.search);
   if (wanted.get("symbol")) fill({ symbol: wanted.get("symbol"), side: wanted.get("side") });

@@ -20,16 +20,29 @@ async function loadLists(selectId) {
   }
 }
 
-async function create() {
-  const name = window.prompt("Name of the new watchlist");
-  if (!name?.trim()) return;
-  const id = String(Date.now());
-  try {
-    await data.create(id, name.trim().slice(0, 60));
-    await loadLists(id);
-  } catch (error) {
-    toast(describe(error), "error");
-  }
+/** "New": a name field in the page (no browser prompt), Create or Cancel. */
+function create() {
+  const button = $("#watchlist-new");
+  if ($("#watchlist-new-form")) return $("#watchlist-new-name").focus();
+  const name = h("input", { id: "watchlist-new-name", maxlength: 60, placeholder: "Name", "aria-label": "Name of the new watchlist", required: true });
+  const cancel = h("button", { class: "btn btn-ghost btn-sm", type: "button" }, "Cancel");
+  const form = h("form", { id: "watchlist-new-form", class: "inline-form", novalidate: true }, name,
+    h("button", { class: "btn btn-primary btn-sm", type: "submit" }, "Create"), cancel);
+  cancel.addEventListener("click", () => form.remove());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!name.value.trim()) return name.focus();
+    try {
+      const id = String(Date.now());
+      await data.create(id, name.value.trim().slice(0, 60));
+      form.remove();
+      await loadLists(id);
+    } catch (error) {
+      toast(describe(error), "error");
+    }
+  });
+  button.parentElement.after(form);
+  name.focus();
 }
 
 async function remove() {

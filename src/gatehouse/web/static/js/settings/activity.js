@@ -50,7 +50,7 @@ export async function load() {
       body,
       activity.map((entry) =>
         h("tr", { class: BAD.has(entry.event) ? "row-bad" : "" },
-          h("td", { class: "num" }, formatTime(entry.at)),
+          h("td", { class: "nowrap" }, formatTime(entry.at)),
           h("td", {}, describeEntry(entry)),
           h("td", {}, [entry.platform, entry.environment].filter(Boolean).join(" · ") || "—"),
           h("td", { class: "num" }, entry.address || "—"),
