@@ -5,6 +5,7 @@ handshake) answered the IBKR way, each closing at most that client's connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -139,3 +140,15 @@ async def test_an_address_off_the_allow_list_is_refused(client, base_url, alice,
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         assert await reader.read() == b""  # closed at once, before any handshake
         writer.close()
+
+
+async def test_at_most_32_clients(client, base_url, alice, clock):
+    t = await trader(client, alice, clock)
+    async with tws_server(base_url, t.token) as (_server, port), contextlib.AsyncExitStack() as up:
+        for client_id in range(32):
+            await up.enter_async_context(raw(port, client_id=client_id))
+        async with raw(port, client_id=None) as extra:
+            extra.send(71, 2, 99, "")
+            refused = await extra.until("4", "326")
+            assert "32 API clients" in refused[4]
+            assert await extra.closed()

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 from websockets.exceptions import InvalidState
 
 from gatehouse.clients.gateway.tws import TwsServer
@@ -33,13 +32,6 @@ async def tws_server(
             yield server, server.port
         finally:
             await server.close()
-
-
-async def signed_in_token(client: httpx.AsyncClient, user: Any, clock: Any) -> str:
-    from tests.support.trading import trader
-
-    found = await trader(client, user, clock)
-    return found.token
 
 
 class Restartable:

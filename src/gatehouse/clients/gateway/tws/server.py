@@ -210,9 +210,12 @@ class TwsServer:
                 session.error(messages.NO_ID, code)
 
     # -- account events --------------------------------------------------------------------
-    async def wait_ready(self, patience: float = 10.0) -> None:
+    async def wait_ready(self, patience: float = 2.0) -> None:
         """Wait (a while) for the event stream's first connection, so that a client that
-        trades at once misses none of its orders' events."""
+        trades at once misses none of its orders' events; not when the server is known to
+        be unreachable (the client is told 1100 instead)."""
+        if self._ready.is_set() or not self.connected:
+            return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._ready.wait(), patience)
 
