@@ -141,6 +141,9 @@ async def test_bad_frames_get_an_error_message(client, base_url, alice, clock):
             ("sor+DU1", "invalid_target"),
             ("smd+265598+{bad", "invalid_arguments"),
             ("smd+265598+[1]", "invalid_arguments"),
+            # nesting a recursive str() could not handle: refused, the socket lives on
+            ('smd+265598+{"fields":' + "[" * 1000 + "]" * 1000 + "}", "invalid_arguments"),
+            ('smd+265598+{"fields":' + "[" * 9 + "]" * 9 + "}", "invalid_arguments"),
             (f"sbd+{alice.live_account}", "invalid_input"),
             (f"sbd+{alice.live_account}+AAPL", "invalid_input"),
             (f"sbd+{alice.live_account}+1+2+3", "invalid_arguments"),

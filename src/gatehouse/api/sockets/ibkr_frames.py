@@ -33,6 +33,22 @@ class TopicRequest:
     extra: tuple[str, ...] = ()  # parts after the target that are not JSON (sbd's conid)
 
 
+MAX_DEPTH = 8  # IBKR's arguments are flat: {"fields": ["31", "84"]}
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in ``value`` (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def parse(text: str) -> Tic | TopicRequest:
     """Parse one text frame; raises FrameError with a stable code when it is not one."""
     text = text.strip()
@@ -60,6 +76,8 @@ def parse(text: str) -> Tic | TopicRequest:
             raise FrameError("invalid_arguments", "The arguments must be a JSON object.") from None
     if not isinstance(args, dict):
         raise FrameError("invalid_arguments", "The arguments must be a JSON object.")
+    if _depth(args) > MAX_DEPTH:
+        raise FrameError("invalid_arguments", f"The arguments nest deeper than {MAX_DEPTH} levels.")
     return TopicRequest(
         subscribe=text[0] == "s", channel=channel, target=target, args=args, extra=tuple(extra)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatehouse.domain.errors import FactorUnavailable, InvalidCode, InvalidInput
+from gatehouse.domain.errors import CodeReused, FactorUnavailable, InvalidCode, InvalidInput
 from gatehouse.domain.identity.factors import totp
 from gatehouse.domain.identity.login_flow import Factor, LoginAttempt
 from gatehouse.domain.identity.users import User
@@ -15,6 +15,14 @@ from gatehouse.service.ports import UnitOfWork
 
 def seal_context(user: User) -> str:
     return f"totp:{user.id}"
+
+
+REFUSED_STEPS = "totp_refused_steps"  # future steps whose codes were shown early
+
+
+def _refused_steps(user: User) -> list[int]:
+    found = user.extra.get(REFUSED_STEPS)
+    return [int(s) for s in found] if isinstance(found, list) else []
 
 
 class TotpFactor:
@@ -52,11 +60,14 @@ class TotpFactor:
             if offset is None:
                 raise
             if offset > 0:
-                # The hint reveals that this code becomes valid later: burn its step so it
-                # never does (a guesser learns nothing usable; the user fixes the clock).
+                # The hint reveals that this code becomes valid later: that one code (its
+                # step) is refused for good. Nothing else is used up: the current code works.
                 step = totp.time_step(now) + offset // totp.STEP_SECONDS
-                user.totp_last_step = max(user.totp_last_step or 0, step)
+                refused = [s for s in _refused_steps(user) if s > totp.time_step(now) - 2]
+                user.extra = {**user.extra, REFUSED_STEPS: [*refused, step][-16:]}
             message = "That code is not valid now. " + totp.clock_drift_message(offset)
             raise InvalidCode(message, clock_offset_seconds=offset) from error
+        if match.step in _refused_steps(user):
+            raise CodeReused()
         user.totp_last_step = match.step
         return {"drift_steps": match.drift_steps}
