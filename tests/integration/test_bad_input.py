@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.conftest import make_user
+from tests.support.bad_values import NUMBERS, SURROGATE_BODIES, operations
 from tests.support.signin import bearer, challenge, full_signin, started_login
 from tests.support.state import snapshot
 
@@ -385,3 +386,25 @@ async def test_an_idle_timeout_out_of_bounds(world, subtests):
         async with each_case(subtests, world, str(seconds)):
             answer = await world.send("idle_timeout", json={"idle_timeout": seconds})
             await world.refused(answer, 400, "invalid_input")
+
+
+# --- lone surrogates, huge and tiny numbers, out-of-range integers, on every operation ---------
+async def test_text_and_numbers_no_endpoint_can_store_are_refused_everywhere(world, subtests):
+    document = (await world.client.get("/v1/api/openapi.json")).json()
+    json_type = {"Content-Type": "application/json", **bearer(world.session["token"])}
+    for method, path, fields in operations(document):
+        cases = list(SURROGATE_BODIES.items())
+        cases += [
+            (f"{field}={label}", f'{{"{field}": {value!r}}}'.encode())
+            for field in fields
+            for label, value in NUMBERS.items()
+        ]
+        for label, raw in cases:
+            with subtests.test(msg=f"{method} {path}: {label}"):
+                answer = await world.client.request(method, path, content=raw, headers=json_type)
+                assert answer.status_code < 500, answer.text
+                if answer.status_code >= 400:
+                    assert isinstance(answer.json()["error"], str), answer.text
+                if label in SURROGATE_BODIES:  # refused before any endpoint reads it
+                    assert answer.status_code == 400, answer.text
+                    assert answer.json()["error"] == "malformed_request", answer.text

@@ -8,6 +8,7 @@ from tests.conftest import make_user
 from tests.support.trading import AAPL, SPY, events, last_seq, trader
 
 GOOD = {"conid": AAPL, "side": "BUY", "quantity": 1, "orderType": "MKT"}
+NO_QTY = {k: v for k, v in GOOD.items() if k != "quantity"}
 REFUSED: list[tuple[str, dict[str, Any], int, str]] = [
     ("unknown conid", {**GOOD, "conid": 999_999_999}, 404, "unknown_instrument"),
     ("conid not a number", {**GOOD, "conid": "AAPL"}, 400, "invalid_input"),
@@ -27,6 +28,16 @@ REFUSED: list[tuple[str, dict[str, Any], int, str]] = [
     ("not an object", "BUY 1 AAPL", 400, "invalid_input"),  # type: ignore[list-item]
     ("insufficient buying power", {**GOOD, "conid": SPY, "quantity": 10_000}, 400,
      "insufficient_funds"),
+    # numbers no arithmetic should see (issue 15 #6), and quantities that are not JSON numbers
+    ("quantity 1e308", {**GOOD, "quantity": 1e308}, 400, "invalid_input"),
+    ("quantity 10^30", {**GOOD, "quantity": 10**30}, 400, "invalid_input"),
+    ("quantity 1e-308", {**GOOD, "quantity": 1e-308}, 400, "invalid_input"),
+    ("quantity as a string", {**GOOD, "quantity": "1"}, 400, "invalid_input"),
+    ("price 1e308", {**GOOD, "orderType": "LMT", "price": 1e308}, 400, "invalid_input"),
+    ("cashQty 1e308", {**NO_QTY, "cashQty": 1e308}, 400, "invalid_input"),
+    ("cashQty 1e-308", {**NO_QTY, "cashQty": 1e-308}, 400, "invalid_input"),
+    ("cashQty as a string", {**NO_QTY, "cashQty": "100"}, 400, "invalid_input"),
+    ("conid 2^70", {**GOOD, "conid": 2**70}, 400, "invalid_input"),
 ]  # fmt: skip
 
 
@@ -44,6 +55,11 @@ async def test_bad_orders_are_refused_and_change_nothing(client, runtime, alice,
             assert response.status_code == status, response.text
             body = response.json()
             assert body["error"] == code and body["message"]
+            if isinstance(order, dict) and code == "invalid_input" and "parentId" not in order:
+                whatif = await t.post(
+                    f"iserver/account/{t.account}/orders/whatif", {"orders": [order]}
+                )
+                assert whatif.status_code == 400 and whatif.json()["error"] == code, whatif.text
     for name, body in [("no orders key", {}), ("empty list", {"orders": []}),
                        ("orders not a list", {"orders": GOOD})]:  # fmt: skip
         with subtests.test(name):

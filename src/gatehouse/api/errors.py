@@ -57,7 +57,13 @@ def status_for(error: e.GatehouseError) -> int:
 
 def error_response(error: e.GatehouseError) -> JsonResponse:
     body: dict[str, object] = {"error": error.code, "message": error.message}
-    body.update(error.details)
+    # echoed values must render: an integer JSON cannot hold in 64 bits goes as text
+    body.update(
+        {
+            k: str(v) if isinstance(v, int) and abs(v) >= 2**63 else v
+            for k, v in error.details.items()
+        }
+    )
     headers = {}
     retry = error.details.get("retry_after")
     if isinstance(retry, int):

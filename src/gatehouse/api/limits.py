@@ -1,11 +1,58 @@
-"""Request-size limit: refuse bodies over the configured size before anything parses them."""
+"""Request-size limit: refuse bodies over the configured size before anything parses them;
+and refuse JSON bodies whose text is not Unicode (bad UTF-8, lone surrogates)."""
 
 from __future__ import annotations
+
+import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gatehouse.api.errors import error_response
-from gatehouse.domain.errors import PayloadTooLarge
+from gatehouse.domain.errors import MalformedRequest, PayloadTooLarge
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+BAD_TEXT = "The request body must be JSON in UTF-8 with no lone surrogates (\\ud800-\\udfff)."
+
+
+def is_clean_text(body: bytes) -> bool:
+    """Whether every string a JSON parser would read from ``body`` can be stored as UTF-8.
+
+    Python's ``json`` accepts raw surrogate bytes (ED A0 80) and escapes like ``"\\ud800"``
+    whose strings then fail wherever they are encoded (the database, a file) with a 500.
+    The common case costs one strict decode and one byte search.
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    if not _SURROGATE_ESCAPE.search(body):
+        return True
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return True  # not JSON: the endpoint's parser refuses it
+    stack = [parsed]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return True  # no content type: FastAPI reads the body as JSON
 
 
 class BodySizeLimit:
@@ -35,6 +82,9 @@ class BodySizeLimit:
                 return
             if not message.get("more_body", False):
                 break
+        if body and _is_json(scope) and not is_clean_text(bytes(body)):
+            await error_response(MalformedRequest(BAD_TEXT))(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:

@@ -47,7 +47,7 @@ def test_ibind_style_limit_order() -> None:
 
 def test_market_order_defaults_to_day() -> None:
     request = parse_order_request(
-        {"conidex": "756733@SMART", "side": "sell", "quantity": "5", "orderType": "MKT"}
+        {"conidex": "756733@SMART", "side": "sell", "quantity": 5, "orderType": "MKT"}
     )
     assert (request.conid, request.side, request.order_type) == (756733, Side.SELL, OrderType.MKT)
     assert request.tif is TimeInForce.DAY
@@ -116,7 +116,13 @@ BASE = {"conid": 265598, "side": "BUY", "quantity": 10, "orderType": "LMT", "pri
         ({"quantity": None}, "needs a 'quantity'"),
         ({"quantity": True}, "must be a number"),
         ({"quantity": "ten"}, "must be a number"),
-        ({"quantity": "inf"}, "finite"),
+        ({"quantity": "5"}, "must be a number"),  # a quantity is a JSON number, never text
+        ({"quantity": float("inf")}, "finite"),
+        ({"quantity": 1e308}, "out of range"),
+        ({"quantity": 10**30}, "out of range"),
+        ({"quantity": 1e-308}, "out of range"),
+        ({"price": "1e400"}, "out of range"),
+        ({"conid": 2**70}, "positive contract id"),
         ({"quantity": 1.5}, "whole number"),
         ({"quantity": 0}, "whole number"),
         ({"price": None}, "needs a limit price"),

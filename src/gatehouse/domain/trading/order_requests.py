@@ -90,15 +90,27 @@ _ORDER_TYPE_ALIASES = {
 }
 
 
-def _decimal(value: object, key: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise InvalidInput(f"'{key}' must be a number.")
+MAX_NUMBER = Decimal(10) ** 12  # no quantity, price or amount is this large
+MIN_EXPONENT = -8  # nor this precise: 1e-308 is refused here, not deep in the arithmetic
+MAX_CONID = 2**31 - 1  # IBKR contract ids are 32-bit
+
+
+def _decimal(value: object, key: str, *, number_only: bool = False) -> Decimal:
+    """A JSON number (or, unless ``number_only``, a decimal string) within sane bounds."""
+    allowed: tuple[type, ...] = (int, float, Decimal) if number_only else (int, float, str, Decimal)
+    if isinstance(value, bool) or not isinstance(value, allowed):
+        raise InvalidInput(f"'{key}' must be a number.", field=key)
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        raise InvalidInput(f"'{key}' must be a number.") from None
+        raise InvalidInput(f"'{key}' must be a number.", field=key) from None
     if not number.is_finite():
-        raise InvalidInput(f"'{key}' must be a finite number.")
+        raise InvalidInput(f"'{key}' must be a finite number.", field=key)
+    exponent = number.normalize().as_tuple().exponent
+    if abs(number) >= MAX_NUMBER or (
+        number and isinstance(exponent, int) and exponent < MIN_EXPONENT
+    ):
+        raise InvalidInput(f"'{key}' is out of range.", field=key)
     return number
 
 
@@ -122,7 +134,7 @@ def _parse_conid(data: Mapping[str, object]) -> int:
         conid = from_conidex
     if conid is None:
         raise InvalidInput("The order needs a 'conid' (or 'conidex').")
-    if conid <= 0:
+    if conid <= 0 or conid > MAX_CONID:
         raise InvalidInput("'conid' must be a positive contract id.")
     return conid
 
@@ -165,7 +177,7 @@ def parse_order_request(data: Mapping[str, object]) -> OrderRequest:
 
     if data.get("quantity") is None:
         raise InvalidInput("The order needs a 'quantity'.")
-    quantity = _decimal(data["quantity"], "quantity")
+    quantity = _decimal(data["quantity"], "quantity", number_only=True)  # JSON numbers only
 
     price = None if data.get("price") is None else _decimal(data["price"], "price")
     aux = None if data.get("auxPrice") is None else _decimal(data["auxPrice"], "auxPrice")

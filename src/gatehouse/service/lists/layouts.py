@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from gatehouse.domain.errors import InvalidInput, LayoutNotFound, LimitReached
 from gatehouse.domain.lists.layouts import MAX_LAYOUTS, Layout, check_document, check_name
 from gatehouse.service.context import ServiceContext
@@ -28,7 +30,14 @@ async def save(
     key = check_name(name)
     if not isinstance(document, dict):
         raise InvalidInput("A layout is a JSON object.")
-    encoded = check_document(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+    try:  # what any JSON reader can take back: integers of 64 bits at most, valid UTF-8
+        compact = orjson.dumps(document).decode()
+    except orjson.JSONEncodeError:
+        raise InvalidInput(
+            "A layout holds only portable JSON: integers of at most 64 bits, valid Unicode.",
+            field="document",
+        ) from None
+    encoded = check_document(compact)
     now = ctx.clock.now()
     layout = Layout(
         user_id=_user_id(principal), name=key, document=encoded, created_at=now, updated_at=now

@@ -10,7 +10,11 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from gatehouse.domain.errors import AlreadyExists, InvalidInput, UnknownInstrument
 from gatehouse.domain.trading.instruments import find_conid
-from gatehouse.domain.trading.order_requests import OrderRequest, parse_order_request
+from gatehouse.domain.trading.order_requests import (
+    MAX_NUMBER,
+    OrderRequest,
+    parse_order_request,
+)
 from gatehouse.domain.trading.orders import Order, OrderType, Side, validate_terms
 from gatehouse.domain.trading.trailing import trailing_stop
 from gatehouse.service.context import ServiceContext
@@ -31,16 +35,20 @@ def new_reply_id(ctx: ServiceContext) -> str:
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
+CENT = Decimal("0.01")
+
+
 def _cash_quantity(data: Mapping[str, object], ctx: ServiceContext, now: datetime) -> OrderRequest:
     """``cashQty`` instead of ``quantity``: the whole shares that amount buys or sells."""
     draft = parse_order_request({**data, "quantity": 1})
     raw = data["cashQty"]
+    number = isinstance(raw, int | float) and not isinstance(raw, bool)  # JSON numbers only
     try:
-        cash = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
+        cash = Decimal(str(raw)) if number else Decimal("NaN")
     except InvalidOperation:
         cash = Decimal("NaN")
-    if not cash.is_finite() or cash <= 0:
-        raise InvalidInput("'cashQty' must be an amount of money greater than 0.")
+    if not cash.is_finite() or cash <= 0 or cash >= MAX_NUMBER or cash != cash.quantize(CENT):
+        raise InvalidInput("'cashQty' must be an amount of money greater than 0.", field="cashQty")
     price = draft.limit_price
     if price is None:
         _known(draft.conid)
@@ -124,7 +132,7 @@ def modification(body: object, order: Order, *, ctx: ServiceContext, now: dateti
         "conid": order.conid,
         "side": order.side.value,
         "orderType": order.order_type.value,
-        "quantity": str(order.quantity),
+        "quantity": order.quantity,
         "tif": order.tif.value,
     }
     if order.limit_price is not None:
