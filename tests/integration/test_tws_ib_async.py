@@ -9,7 +9,7 @@ import logging
 
 import httpx
 import pytest
-from ib_async import IB, LimitOrder, MarketOrder, Stock
+from ib_async import IB, LimitOrder, MarketOrder, Order, Stock, StopLimitOrder, StopOrder
 from tests.support.trading import AAPL, trader
 from tests.support.tws import Restartable, tws_server
 
@@ -180,3 +180,50 @@ async def test_losing_and_regaining_the_server_gives_1100_then_1102(runtime, ali
                 ib.disconnect()
     finally:
         await gatehouse.stop()
+
+
+async def test_order_types_and_refusals(client, base_url, alice, clock, caplog):
+    t = await trader(client, alice, clock)
+    async with tws_server(base_url, t.token) as (_server, port):
+        ib = IB()
+        errors: list[tuple[int, int]] = []
+        ib.errorEvent += lambda req_id, code, *rest: errors.append((req_id, code))
+        await ib.connectAsync("127.0.0.1", port, clientId=4, timeout=5)
+        try:
+            [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+            assert await ib.qualifyContractsAsync(Stock("NOSUCH", "SMART", "USD")) == [None]
+            assert "Error 200" in caplog.text
+
+            stop = ib.placeOrder(aapl, StopOrder("BUY", 2, 400.0, tif="GTC"))
+            stop_limit = ib.placeOrder(aapl, StopLimitOrder("BUY", 2, 401.0, 400.0, tif="GTC"))
+            await until(lambda: stop.orderStatus.status == "PreSubmitted")
+            await until(lambda: stop_limit.orderStatus.status == "PreSubmitted")
+            [row] = [
+                tr
+                for tr in await ib.reqOpenOrdersAsync()
+                if tr.order.permId == stop_limit.order.permId
+            ]
+            assert (row.order.orderType, row.order.lmtPrice, row.order.auxPrice) == (
+                "STP LMT", 401.0, 400.0
+            )  # fmt: skip
+
+            ioc = ib.placeOrder(aapl, LimitOrder("BUY", 2, 100.0, tif="IOC"))
+            await until(lambda: ioc.orderStatus.status in ("Cancelled", "Inactive"))
+
+            trail = Order(action="BUY", totalQuantity=1, orderType="TRAIL", auxPrice=1.0)
+            trailing = ib.placeOrder(aapl, trail)
+            await until(lambda: (trailing.order.orderId, 201) in errors)
+
+            broke = ib.placeOrder(aapl, MarketOrder("BUY", 100_000))  # far beyond the funds
+            await until(lambda: (broke.order.orderId, 201) in errors)
+
+            filled = ib.placeOrder(aapl, MarketOrder("BUY", 1))
+            await until(lambda: filled.orderStatus.status == "Filled")
+            ib.client.placeOrder(filled.order.orderId, aapl, MarketOrder("BUY", 1))
+            await until(lambda: (filled.order.orderId, 103) in errors)
+
+            bad = await ib.reqHistoricalDataAsync(aapl, "", "1 D", "1 secs", "TRADES", True)
+            assert len(bad) == 0
+            await until(lambda: "Error 162" in caplog.text)  # a failed request: logged only
+        finally:
+            ib.disconnect()
