@@ -110,8 +110,12 @@ async def serve(
     keeping = asyncio.create_task(keeper.run())
     tws = None
     if listener.tws_port is not None:
-        tws = await serve_tws(SdkUpstream(client), listener.host, listener.tws_port, allow)
-        say("listening", api="tws", address=f"{listener.host}:{listener.tws_port}")
+        address = f"{listener.host}:{listener.tws_port}"
+        try:
+            tws = await serve_tws(SdkUpstream(client), listener.host, listener.tws_port, allow)
+            say("listening", api="tws", address=address)
+        except OSError as error:  # the port is taken: serve the rest, as IB Gateway does
+            say("TWS API not served", level=logging.ERROR, address=address, reason=str(error))
     try:
         await server.serve()
     finally:

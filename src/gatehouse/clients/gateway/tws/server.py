@@ -120,9 +120,9 @@ class TwsServer:
             await self.load_accounts()
         except UpstreamError as exc:
             log.warning("TWS: accounts not read yet (%s); clients will retry", exc.message)
+        self._server = await asyncio.start_server(self._accept, host, port)  # may be taken
         self._tasks.append(asyncio.create_task(self._pump_events(), name="tws-events"))
         self._tasks.append(asyncio.create_task(self.market.run(), name="tws-market"))
-        self._server = await asyncio.start_server(self._accept, host, port)
         return self._server
 
     async def close(self) -> None:
