@@ -25,6 +25,7 @@ from gatehouse.api.routers import (
     market,
     messages,
     passkeys,
+    performance,
     recovery,
     recovery_page,
     reference,
@@ -45,6 +46,7 @@ from gatehouse.web import mount as web
 # portal reads and orders first; the brokerage routes overlap no other router's paths).
 API_ROUTERS: list[APIRouter] = [
     portal_portfolio.router,
+    performance.router,
     portal_orders.router,
     brokerage_accounts.router,
     auth.router,

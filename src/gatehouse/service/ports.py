@@ -29,6 +29,7 @@ from gatehouse.service.support.ports import MessageRepository
 from gatehouse.service.sync.ports import EventRepository
 from gatehouse.service.trading.ports import (
     BrokerageRepository,
+    NavHistoryRepository,
     OrderRepository,
     StatementRecords,
     TransferRepository,
@@ -58,6 +59,7 @@ class UnitOfWork(Protocol):
     orders: OrderRepository
     transfers: TransferRepository
     statements: StatementRecords
+    nav_history: NavHistoryRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -26,6 +26,7 @@ from gatehouse.adapters.db.lists.repositories import SqlAlerts, SqlLayouts, SqlW
 from gatehouse.adapters.db.support.repositories import SqlMessageRepository
 from gatehouse.adapters.db.sync.repositories import SqlEvents
 from gatehouse.adapters.db.trading.brokerage import SqlBrokerage, SqlStatementRecords
+from gatehouse.adapters.db.trading.nav_history import SqlNavHistory
 from gatehouse.adapters.db.trading.orders import SqlOrders, SqlTransfers
 from gatehouse.service.identity.ports import (
     AuditRepository,
@@ -48,6 +49,7 @@ from gatehouse.service.support.ports import MessageRepository
 from gatehouse.service.sync.ports import EventPublisher, EventRepository
 from gatehouse.service.trading.ports import (
     BrokerageRepository,
+    NavHistoryRepository,
     OrderRepository,
     StatementRecords,
     TransferRepository,
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
     orders: OrderRepository
     transfers: TransferRepository
     statements: StatementRecords
+    nav_history: NavHistoryRepository
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.db = self._sessionmaker()
@@ -108,6 +111,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrders(self.db)
         self.transfers = SqlTransfers(self.db)
         self.statements = SqlStatementRecords(self.db)
+        self.nav_history = SqlNavHistory(self.db)
         self._events = SqlEvents(self.db)
         self.events = self._events
         return self

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from gatehouse.domain.trading.orders import is_expired, reject
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.trading import links
+from gatehouse.service.trading import links, performance
 from gatehouse.service.trading.fills import attempt, tradable
 from gatehouse.service.trading.workspace import open_account
 
@@ -84,6 +84,7 @@ class MatchingEngine:
         self.ctx = ctx
         self.max_sleep = max_sleep
         self._task: asyncio.Task[None] | None = None
+        self.closes = performance.CloseRecorder()  # the NAV history, at each daily close
 
     async def start(self) -> None:
         if self._task is None:
@@ -101,6 +102,7 @@ class MatchingEngine:
             now = self.ctx.clock.now()
             try:
                 await step(self.ctx, now)
+                await self.closes.tick(self.ctx, now)
             except Exception:
                 logger.exception("matching step failed; will retry")
             wait = (self.ctx.quotes.next_tick(now) - self.ctx.clock.now()).total_seconds()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.funding import Transfer
 from gatehouse.domain.trading.ledger import CashEntry, Lot, RealizedLot
 from gatehouse.domain.trading.orders import Order
+from gatehouse.domain.trading.performance import NavSnapshot
 from gatehouse.domain.trading.quotes import Bar, BookLevel, Quote
 from gatehouse.domain.trading.replies import PendingReply
 from gatehouse.domain.trading.statements import ActivityStatement, GainTotals, RealizedGain
@@ -157,3 +158,23 @@ class StatementDocuments(Protocol):
         account_id: str,
         generated_at: datetime,
     ) -> bytes: ...
+
+
+class NavHistoryRepository(Protocol):
+    """The daily NAV snapshots of accounts (portfolio analyst)."""
+
+    async def record(self, snapshot: NavSnapshot, *, at: datetime) -> None:
+        """Insert or replace the account's snapshot of that day."""
+        ...
+
+    async def history(self, account_id: str, *, since: date) -> list[NavSnapshot]:
+        """Snapshots from ``since`` (inclusive), oldest first."""
+        ...
+
+    async def before(self, account_id: str, day: date) -> NavSnapshot | None:
+        """The latest snapshot strictly before ``day``."""
+        ...
+
+    async def account_ids(self) -> list[str]:
+        """Every brokerage account (the close job snapshots them all)."""
+        ...

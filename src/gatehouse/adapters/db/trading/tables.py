@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     Dialect,
     ForeignKey,
     Index,
@@ -197,4 +198,16 @@ order_replies = Table(
     Column("created_at", TS, nullable=False),
     Column("expires_at", TS, nullable=False),
     Index("ix_order_replies_expires", "expires_at"),
+)
+
+
+nav_history = Table(  # one row per account and trading day, kept from the first close on
+    "nav_history",
+    metadata,
+    Column("account_id", ForeignKey(_ACCOUNT_FK, ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),  # the New York trading day of the close
+    Column("nav", Money, nullable=False),
+    Column("cash_flow", Money, nullable=False),  # deposits less withdrawals that day
+    Column("daily_return", Money, nullable=False),  # time-weighted, flows taken out
+    Column("recorded_at", TS, nullable=False),
 )

@@ -26,7 +26,13 @@ async function equity() {
   const box = $("#equity-chart");
   try {
     const body = await post("/v1/api/pa/performance", { acctIds: [accountId()], period });
-    lineChart(box, navPoints(body), { format: short });
+    const points = navPoints(body);
+    if (points.length < 2) {
+      // The NAV history is kept from the account's first daily close on; today is live.
+      box.replaceChildren(Object.assign(document.createElement("p"), { className: "empty", textContent: "The equity curve starts at the account's first daily close; come back tomorrow." }));
+      return;
+    }
+    lineChart(box, points, { format: short });
   } catch (error) {
     box.replaceChildren(Object.assign(document.createElement("p"), { className: "empty", textContent: missing(error) ? "Performance history is not available on this server yet." : describe(error) }));
   }
