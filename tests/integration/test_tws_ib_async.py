@@ -11,9 +11,10 @@ import httpx
 import pytest
 from ib_async import IB, LimitOrder, MarketOrder, Order, Stock, StopLimitOrder, StopOrder
 from tests.support.trading import AAPL, trader
-from tests.support.tws import Restartable, tws_server
+from tests.support.tws import DeafUpstream, Restartable, tws_server
 
 from gatehouse.api.app import create_app
+from gatehouse.clients.gateway.tws.upstream import LOST, RESTORED_DATA_LOST, UpstreamEvent
 
 
 @pytest.fixture
@@ -227,3 +228,32 @@ async def test_order_types_and_refusals(client, base_url, alice, clock, caplog):
             await until(lambda: "Error 162" in caplog.text)  # a failed request: logged only
         finally:
             ib.disconnect()
+
+
+async def test_missed_events_are_made_good_after_1101(client, base_url, alice, clock):
+    t = await trader(client, alice, clock)
+    async with tws_server(base_url, t.token, upstream=DeafUpstream) as (server, port):
+        ib0 = IB()
+        codes: list[int] = []
+        ib0.errorEvent += lambda req_id, code, *rest: codes.append(code)
+        await ib0.connectAsync("127.0.0.1", port, clientId=0, timeout=5)
+        try:
+            upstream = server.upstream
+            assert isinstance(upstream, DeafUpstream)
+            upstream.deaf = True
+            await server.on_event(UpstreamEvent(LOST))
+            web = await t.order(
+                conid=AAPL, side="BUY", quantity=2, orderType="LMT", price=150, tif="GTC"
+            )
+            await until(lambda: "order.submitted" in upstream.dropped)
+            assert not ib0.openTrades()  # the gateway never heard of it
+
+            upstream.deaf = False
+            await server.on_event(UpstreamEvent(RESTORED_DATA_LOST))
+            await until(lambda: 1101 in codes)
+            await until(
+                lambda: [tr.order.permId for tr in ib0.openTrades()] == [int(web["order_id"])]
+            )
+            assert codes.index(1100) < codes.index(1101)
+        finally:
+            ib0.disconnect()

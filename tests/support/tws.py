@@ -14,19 +14,24 @@ from websockets.exceptions import InvalidState
 
 from gatehouse.clients.gateway.tws import TwsServer
 from gatehouse.clients.gateway.tws.server import Networks
-from gatehouse.clients.gateway.tws.upstream import SdkUpstream
+from gatehouse.clients.gateway.tws.upstream import SdkUpstream, UpstreamEvent
 from gatehouse.clients.sdk import AsyncGatehouse
 from tests.support.server import _Server
 
 
 @asynccontextmanager
 async def tws_server(
-    base_url: str, token: str, *, poll_seconds: float = 0.2, allow: list[str] | None = None
+    base_url: str,
+    token: str,
+    *,
+    poll_seconds: float = 0.2,
+    allow: list[str] | None = None,
+    upstream: type[SdkUpstream] = SdkUpstream,
 ) -> AsyncIterator[tuple[TwsServer, int]]:
     """A TWS server on a free port, upstream = the SDK signed in with ``token``."""
     async with AsyncGatehouse(base_url, token=token) as client:
         policy = Networks(allow) if allow else None
-        server = TwsServer(SdkUpstream(client), poll_seconds=poll_seconds, allow=policy)
+        server = TwsServer(upstream(client), poll_seconds=poll_seconds, allow=policy)
         await server.start("127.0.0.1", 0)
         try:
             yield server, server.port
@@ -83,3 +88,19 @@ class _Stoppable(_Server):
                 await asyncio.sleep(0.005)
         for server in self.servers:
             await server.wait_closed()
+
+
+class DeafUpstream(SdkUpstream):
+    """The real SDK upstream with one fault: while ``deaf`` it drops account events, as a
+    stream that lost them would (``dropped`` lists their types)."""
+
+    deaf = False
+    dropped: list[str]
+
+    async def events(self) -> AsyncIterator[UpstreamEvent]:
+        self.dropped = []
+        async for event in super().events():
+            if self.deaf and not event.type.startswith("upstream."):
+                self.dropped.append(event.type)
+                continue
+            yield event

@@ -13,13 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from gatehouse.clients.gateway.tws import encode, messages
-from gatehouse.clients.gateway.tws.accounts import (
-    account_values,
-    flatten,
-    position_row,
-    summary_rows,
-)
+from gatehouse.clients.gateway.tws import encode, forward, messages
 from gatehouse.clients.gateway.tws.book import OrderBook
 from gatehouse.clients.gateway.tws.contracts import ContractBook
 from gatehouse.clients.gateway.tws.encode_orders import open_order
@@ -245,100 +239,12 @@ class TwsServer:
         elif kind in (RESTORED, RESTORED_DATA_LOST):
             self._ready.set()
             self.upstream_restored(stream=True, data_lost=kind == RESTORED_DATA_LOST)
+            if kind == RESTORED_DATA_LOST:  # events were missed: send the state as it is now
+                await forward.refresh(self)
         elif event.account and self.accounts and event.account not in self.accounts:
             return
-        elif kind.startswith("order."):
-            self._on_order(kind, data)
-        elif kind == "execution.created":
-            self._on_execution(data)
-        elif kind == "position.changed":
-            await self._on_position(data)
-        elif kind == "balance.changed":
-            await self._on_balance(data)
-
-    def _on_order(self, kind: str, data: object) -> None:
-        if not isinstance(data, dict):
-            return
-        order = self.book.apply_view(data)
-        self.send_order(order)
-        owner = self.sessions.get(order.client_id) if order.order_id > 0 else None
-        if owner is None:
-            return
-        if kind == "order.cancelled":
-            owner.error(order.order_id, messages.ORDER_CANCELLED, reason="")
-        elif kind == "order.rejected":
-            reason = str(data.get("text") or "rejected")
-            owner.error(order.order_id, messages.ORDER_REJECTED, reason=reason)
-
-    def _on_execution(self, data: object) -> None:
-        if not isinstance(data, dict):
-            return
-        order, execution = self.book.apply_execution(data)
-        targets = self.order_targets(order) if order else list(self.sessions.values())[:0]
-        if order is None and 0 in self.sessions:
-            targets = [self.sessions[0]]
-        for session in targets:
-            session.send(encode.exec_details(messages.NO_ID, execution))
-            session.send(encode.commission_report(execution))
-
-    async def _on_position(self, data: object) -> None:
-        if not isinstance(data, dict):
-            return
-        await self.contracts.by_conid(int(data.get("conid") or 0))
-        row = position_row(self.contracts, data)
-        account = str(data.get("acctId") or self.account)
-        for session in list(self.sessions.values()):
-            if session.positions:
-                session.send(encode.position(account, row.contract, row.position, row.avg_cost))
-            if session.account_updates:
-                session.send(
-                    encode.portfolio_value(
-                        row.contract,
-                        row.position,
-                        row.market_price,
-                        row.market_value,
-                        row.avg_cost,
-                        row.unrealized,
-                        row.realized,
-                        account,
-                    )
-                )
-            for req_id, conid in session.pnl_single.items():
-                if conid == row.contract.con_id:
-                    session.send(
-                        encode.pnl_single(
-                            req_id,
-                            row.position,
-                            0.0,
-                            row.unrealized,
-                            row.realized,
-                            row.market_value,
-                        )
-                    )
-
-    async def _on_balance(self, data: object) -> None:
-        if not isinstance(data, dict):
-            return
-        figures = flatten(data)
-        account = str(data.get("acctId") or self.account)
-        stamp = self.now().strftime("%H:%M")
-        for session in list(self.sessions.values()):
-            if session.account_updates:
-                for key, value, currency in account_values(figures, account):
-                    session.send(encode.account_value(key, value, currency, account))
-                session.send(encode.account_time(stamp))
-            for req_id, tags in session.summaries.items():
-                for tag, value, currency in summary_rows(figures, tags):
-                    session.send(encode.account_summary(req_id, account, tag, value, currency))
-            for req_id in session.pnl:
-                session.send(
-                    encode.pnl(
-                        req_id,
-                        0.0,
-                        float(figures.get("unrealizedpnl") or 0),
-                        float(figures.get("realizedpnl") or 0),
-                    )
-                )
+        elif isinstance(data, dict):
+            await forward.forward(self, kind, data)
 
 
 def _base36(number: int) -> str:
