@@ -165,7 +165,7 @@ def main() -> None:
             if login.returncode != 0:
                 sys.exit(f"gateway login failed: {login.stderr}{login.stdout}")
             gateway = GatewayProcess(env, root)
-            gateway.start("--log-level", "warning")
+            gateway.start("--log-level", "warning", "--no-tws")
             wait_until(lambda: gateway and gateway.status()["signed_in"], "the gateway")
             token = asyncio.run(direct_token(server, demo))
             asyncio.run(measure(server, gateway, token, args))

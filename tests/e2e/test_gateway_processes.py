@@ -9,12 +9,14 @@ import asyncio
 import json
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
-from ibind import IbkrClient, OrderRequest, QuestionType
+from ibind import IbkrClient, IbkrWsClient, OrderRequest, QuestionType, QueueSink, events
+from ibind.subscriptions import MarketDataSubscription, OrdersSubscription
 from tests.support.processes import GatewayProcess, Server, cli, wait_until
 
 from gatehouse.clients.sdk import AsyncGatehouse
@@ -78,7 +80,7 @@ def test_ibind_through_the_gateway_survives_a_restart_and_stops_on_revoke(tmp_pa
         assert PASSPHRASE not in device_file.read_text()
 
         gateway = GatewayProcess(env, tmp_path)
-        gateway.start()
+        gateway.start("--no-tws")
         status = wait_until(lambda: gateway.status()["signed_in"] and gateway.status(), "sign-in")
         assert status["scope"] == "trade" and status["environment"] == "paper"
         assert status["user"] == demo["paper_username"] and status["upstream_connected"]
@@ -95,6 +97,22 @@ def test_ibind_through_the_gateway_survives_a_restart_and_stops_on_revoke(tmp_pa
         account = ib.portfolio_accounts().data[0]["accountId"]
         assert account.startswith("DU")
         assert ib.account_summary(account).data["balance"] > 0
+        # ibind's WebSocket client through the gateway: its cookie is dropped, the gateway's
+        # session opens the server's socket; market data (smd) and orders (sor) arrive
+        sink = QueueSink()
+        ws = IbkrWsClient(
+            url=f"ws://127.0.0.1:{gateway.port}/v1/api/ws", account_id=account,
+            ibkr_client=ib, cacert=False, sink=sink, synchronous_output_events=True,
+        )  # fmt: skip
+        assert ws.start()
+        subscriptions = [
+            MarketDataSubscription(conid=str(FORD), fields=["31", "84", "86"]),
+            OrdersSubscription(),
+        ]
+        handles = [ws.subscribe(s) for s in subscriptions]
+        assert ws.wait_all(handles, 15) == []
+        quote = sink.get(events.MarketData, True, 15)
+        assert quote is not None and quote.conid == str(FORD)
         order = OrderRequest(
             conid=FORD, side="BUY", quantity=10, order_type="MKT", acct_id=account, tif="DAY"
         )
@@ -104,6 +122,9 @@ def test_ibind_through_the_gateway_survives_a_restart_and_stops_on_revoke(tmp_pa
             lambda: ib.order_status(order_id).data["order_status"] == "Filled", "the fill"
         )
         assert filled
+        update = sink.get(events.Orders, True, 15)
+        assert update is not None  # the sor topic saw the order
+        ws.shutdown()
         portal = httpx.get(f"{gateway.url}/v1/portal/portfolio/accounts", timeout=10)
         assert portal.json()[0]["accountId"] == account  # /v1/portal is rewritten
 
@@ -112,6 +133,15 @@ def test_ibind_through_the_gateway_survives_a_restart_and_stops_on_revoke(tmp_pa
         assert ib.tickle().data["iserver"]["authStatus"]["authenticated"] is True
         assert ib.order_status(order_id).data["order_status"] == "Filled"
         wait_until(lambda: gateway.status()["upstream_connected"], "reconnection")
+
+        # SIGTERM: a clean stop (session signed out, exit 0); then it starts again unattended
+        assert gateway.process is not None
+        gateway.process.send_signal(signal.SIGTERM)
+        assert gateway.process.wait(20) == 0
+        assert '"event": "signed out"' in gateway.log.read_text()
+        gateway.start("--no-tws")
+        wait_until(lambda: gateway.status()["signed_in"], "the second start")
+        assert ib.tickle().data["iserver"]["authStatus"]["authenticated"] is True
 
         asyncio.run(revoke_from_another_session(server, demo, device_id))
         assert gateway.process is not None

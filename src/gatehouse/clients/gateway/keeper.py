@@ -127,7 +127,7 @@ class SessionKeeper:
             raise
         except GatehouseApiError as error:
             self.state.error(error.code, error.message)
-            raise Stop("device_revoked" if error.code in DEVICE_GONE else error.code) from None
+            raise Stop("revoked" if error.code in DEVICE_GONE else error.code) from None
         self.state.signed_in(signed)
         self._lost.clear()
         self._signed_in.set()

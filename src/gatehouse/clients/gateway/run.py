@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+import signal
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,20 @@ class Listener:
     https: bool = True
     folder: Path = Path(".")
     tws_port: int | None = None  # the TWS socket API (docs/tws-api.md); None: not served
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server without its signal handling: it re-raises the signal after shutting
+    down, which would kill the process before the gateway signs its session out."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _exit_on_signal(server: uvicorn.Server, sig: signal.Signals) -> None:
+    say("stopping", signal=sig.name)
+    server.should_exit = True
 
 
 def run_loop(work: Coroutine[Any, Any, int]) -> int:
@@ -102,9 +117,13 @@ async def serve(
         access_log=False,
         log_level="warning",
         ws_max_size=1 << 22,
+        timeout_graceful_shutdown=2,
         **ssl,  # type: ignore[arg-type]
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, _exit_on_signal, server, sig)
     scheme = "https" if listener.https else "http"
     say("listening", url=f"{scheme}://{listener.host}:{listener.port}", server=enrollment.server)
     keeping = asyncio.create_task(keeper.run())
