@@ -1,7 +1,7 @@
 """The Gateway end to end with real processes: ``gatehouse serve``, ``gatehouse gateway login``
-(TOTP from oathtool), ``gatehouse gateway run``, and the real ``ibind`` at the gateway's URL
-with no credentials. The server restarts mid-run; then the device is revoked from another
-session and the gateway stops."""
+(TOTP from oathtool; or push approved with ``gatehouse key approve``), ``gatehouse gateway
+run``, and the real ``ibind`` at the gateway's URL with no credentials. The server restarts
+mid-run; then the device is revoked from another session and the gateway stops."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -151,6 +152,71 @@ def test_ibind_through_the_gateway_survives_a_restart_and_stops_on_revoke(tmp_pa
         assert PASSPHRASE not in log and stored["sealed"]["ciphertext"] not in log
         assert ib.check_health() is False
     finally:
+        if gateway is not None:
+            gateway.stop()
+        server.stop()
+
+
+async def activation_code(server: Server, demo: dict[str, str]) -> str:
+    """A Key activation code, from a session signed in with an SMS code."""
+    async with AsyncGatehouse(server.url) as owner:
+        await owner.login(demo["paper_username"], demo["paper_password"], "workstation", "paper")
+        await owner.challenge("sms")
+        outbox = cli(server.env, "sms", "outbox", "--json", "--limit", "1")
+        code = re.search(r"\b(\d{6})\b", json.loads(outbox.stdout)[0]["text"])
+        assert code is not None
+        await owner.verify("sms", code.group(1))
+        body = await owner.request("POST", "/key/activations")
+        return str(body["code"])
+
+
+def test_gateway_login_by_push_approved_with_gatehouse_key(tmp_path: Path):
+    server = Server(tmp_path / "server")
+    server.start()
+    login = gateway = None
+    try:
+        demo = server.demo()
+        env = {
+            **server.env,
+            "GATEHOUSE_GATEWAY_HOME": str(tmp_path / "gateway"),
+            "GATEHOUSE_GATEWAY_PASSPHRASE": PASSPHRASE,
+            "GATEHOUSE_KEY_FILE": str(tmp_path / "key" / "device.json"),
+            "GATEHOUSE_KEY_PIN": "246810",
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.pop("GATEHOUSE_HOME")
+        code = asyncio.run(activation_code(server, demo))
+        enrolled = cli(env, "key", "enroll", "--server", server.url, "--code", code)
+        assert enrolled.returncode == 0, enrolled.stderr + enrolled.stdout
+
+        login = subprocess.Popen(
+            [sys.executable, "-m", "gatehouse.cli", "gateway", "login", "--server", server.url,
+             "--username", demo["paper_username"], "--environment", "paper",
+             "--factor", "push", "--password-stdin", "--scope", "read-only"],
+            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        assert login.stdin is not None and login.stdout is not None
+        login.stdin.write(demo["paper_password"] + "\n")
+        login.stdin.close()
+        line = ""
+        while "pick" not in line:  # "Approve the request on your Key device: pick NN."
+            line = login.stdout.readline()
+            assert line, "gateway login ended before showing the number"
+        number = re.search(r"pick (\d+)", line)
+        assert number is not None
+        approved = cli(env, "key", "approve", "--pick", number.group(1), "--wait", "10")
+        assert approved.returncode == 0 and "Approved" in approved.stdout, approved.stdout
+        assert login.wait(60) == 0
+        assert "is enrolled" in login.stdout.read()
+
+        gateway = GatewayProcess(env, tmp_path)
+        gateway.start("--no-tws")
+        status = wait_until(lambda: gateway.status()["signed_in"] and gateway.status(), "sign-in")
+        assert status["scope"] == "read-only"
+    finally:
+        if login is not None and login.poll() is None:
+            login.kill()
         if gateway is not None:
             gateway.stop()
         server.stop()
