@@ -60,7 +60,12 @@ def reset_link(ctx: ServiceContext, token: str) -> str:
 async def request_email(
     ctx: ServiceContext, *, username: object, email: object, address: str
 ) -> Answer:
-    """Email a reset link to the account named by username or email, if there is one."""
+    """Email a reset link to the account named by username or email, if there is one.
+
+    Same answer, same work: the answer depends on nothing but the input's shape; looking the
+    account up, writing the token and sending the mail all happen after it (``deliver``),
+    so its timing cannot tell whether the account exists.
+    """
     await rate_limit(ctx, "recovery-email", address)
     if isinstance(username, str) == isinstance(email, str):
         raise InvalidInput("Give either username or email.", field="username")
@@ -68,14 +73,27 @@ async def request_email(
     mail = check_email(email) if isinstance(email, str) else ""
     if isinstance(username, str) and not 1 <= len(name) <= 64:
         raise InvalidInput("That is not a valid username.", field="username")
+
+    async def deliver() -> None:
+        send = await _issue_link(ctx, name=name, mail=mail, address=address)
+        if send is not None:
+            await send()
+
+    return Answer(SAME_ANSWER, deliver)
+
+
+async def _issue_link(
+    ctx: ServiceContext, *, name: str, mail: str, address: str
+) -> Delivery | None:
+    """After the answer: the reset token for the account, if any, and its email."""
     now = ctx.clock.now()
     async with ctx.uow() as uow:
         user = await (uow.users.by_username(name) if name else uow.users.by_email(mail))
         if user is None or user.id is None:
-            return Answer(SAME_ANSWER)
+            return None
         recent = await uow.recovery.tokens_since(user.id, now - timedelta(hours=1))
         if recent >= ctx.recovery.emails_per_hour:  # no mail bombing through this form
-            return Answer(SAME_ANSWER)
+            return None
         token, stored = new_reset_token(
             tokens=ctx.tokens,
             key=ctx.code_key,
@@ -94,7 +112,7 @@ async def request_email(
             client_address=address,
         )
         await uow.commit()
-    return Answer(SAME_ANSWER, _email(ctx, user, reset_link(ctx, token)))
+    return _email(ctx, user, reset_link(ctx, token))
 
 
 def _email(ctx: ServiceContext, user: User, link: str) -> Delivery:

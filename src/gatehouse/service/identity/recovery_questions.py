@@ -43,18 +43,19 @@ async def start(ctx: ServiceContext, *, username: object, address: str) -> dict[
         raise InvalidInput("username is required.", field="username")
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        user = await uow.users.by_username(name)
-        stored = await uow.recovery.answers(user.id) if user and user.id else []
+        # one narrow query and the same work whether or not the name exists: no timing tells
+        user_id, locked, chosen = await uow.recovery.questions_of(name)
+        decoys = decoy_questions(name, key=ctx.code_key)
         # a locked account, or one without questions, is treated as unknown: it cannot pass
-        real = user is not None and not user.admin_locked and len(stored) == QUESTION_COUNT
-        ids = [a.question_id for a in stored] if real else decoy_questions(name, key=ctx.code_key)
+        real = user_id is not None and not locked and len(chosen) == QUESTION_COUNT
+        ids = chosen if real else decoys
         attempt = RecoveryAttempt(
             public_id=ctx.new_public_id(),
             username=name,
             question_ids=ids,
             created_at=now,
             expires_at=now + timedelta(seconds=ctx.recovery.questions_ttl_seconds),
-            user_id=user.id if real and user else None,
+            user_id=user_id if real else None,
         )
         await uow.recovery.add_attempt(attempt)
         await uow.commit()
@@ -105,7 +106,8 @@ async def send_sms(ctx: ServiceContext, recovery_id: str, *, address: str) -> An
     now = ctx.clock.now()
     async with ctx.uow() as uow:
         attempt = await _open(uow, recovery_id, now)
-        user = await uow.users.get(attempt.user_id) if attempt.user_id is not None else None
+        # looked up either way (id 0 is nobody): the same work for a decoy attempt
+        user = await uow.users.get(attempt.user_id if attempt.user_id is not None else 0)
         code, challenge = sms.issue(
             tokens=ctx.tokens,
             now=now,
@@ -190,7 +192,8 @@ async def verify(
     answers_ok = await credentials.count_matching(ctx, stored, given) == len(given)
     async with ctx.uow() as uow:
         attempt = await _open(uow, recovery_id, now)
-        user = await uow.users.get(attempt.user_id) if attempt.user_id is not None else None
+        # looked up either way (id 0 is nobody): the same work for a decoy attempt
+        user = await uow.users.get(attempt.user_id if attempt.user_id is not None else 0)
         code_ok = user is not None and _check_code(ctx, user, attempt, str(factor), code)
         if user is not None and user.id is not None and answers_ok and code_ok:
             attempt.finished = True

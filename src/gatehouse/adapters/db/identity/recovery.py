@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gatehouse.adapters.db.identity import tables as t
 from gatehouse.adapters.db.identity import tables_recovery as r
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.identity.recovery import RecoveryAttempt, RecoveryToken, SecurityAnswer
@@ -112,6 +113,21 @@ class SqlRecoveryRepository:
         query = select(c.position, c.question_id, c.answer_hash).where(c.user_id == user_id)
         rows = await self._db.execute(query.order_by(c.position))
         return [SecurityAnswer(int(x.position), x.question_id, x.answer_hash) for x in rows]
+
+    async def questions_of(self, username: str) -> tuple[int | None, bool, list[str]]:
+        """One narrow query: (user id, locked by support, chosen question ids in order);
+        ``(None, False, [])`` for a name nobody has."""
+        u, a = t.users.c, r.security_answers.c
+        query = (
+            select(u.id, u.admin_locked, a.question_id)
+            .select_from(t.users.outerjoin(r.security_answers, a.user_id == u.id))
+            .where(u.username == username)
+            .order_by(a.position)
+        )
+        rows = (await self._db.execute(query)).all()
+        if not rows:
+            return None, False, []
+        return int(rows[0][0]), bool(rows[0][1]), [x[2] for x in rows if x[2] is not None]
 
     # --- attempts -------------------------------------------------------------------------
     async def add_attempt(self, attempt: RecoveryAttempt) -> None:
