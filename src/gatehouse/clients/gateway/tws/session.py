@@ -139,6 +139,13 @@ class Session:
             await handler(self, request)
         except UpstreamError as exc:
             self._upstream_failed(request, exc)
+        except (ConnectionError, asyncio.CancelledError):
+            raise
+        except Exception:  # a fault of ours: answer it, keep the connection
+            log.exception("TWS: %s failed", messages.request_name(msg_id))
+            self.error(
+                _req_id(request), messages.UNSUPPORTED, "Error processing request: internal error"
+            )
 
     def _unsupported(self, fields: list[str], msg_id: int) -> None:
         req_id = unsupported_req_id(fields)
@@ -146,11 +153,16 @@ class Session:
         self.error(req_id, code, name=messages.request_name(msg_id), msg_id=msg_id)
 
     def _upstream_failed(self, request: Request, exc: UpstreamError) -> None:
-        req_id = int(request.get("req_id", request.get("order_id", messages.NO_ID)) or 0)
+        req_id = _req_id(request)
         if exc.status == 0:
             self.server.upstream_lost()
         log.info("TWS request failed upstream: %s %s", exc.code, exc.message)
         self.error(req_id, messages.UNSUPPORTED, f"Error processing request: {exc.message}")
+
+
+def _req_id(request: Request) -> int:
+    """The id a request's error is answered on (its reqId or orderId, else -1)."""
+    return int(request.get("req_id", request.get("order_id", messages.NO_ID)) or 0)
 
 
 def _invalid(fields: list[str], reason: str) -> str:
