@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from gatehouse import __version__
-from gatehouse.api import docs, errors
+from gatehouse.api import docs, errors, openapi
 from gatehouse.api.hsts import StrictTransportSecurity
 from gatehouse.api.limits import BodySizeLimit
 from gatehouse.api.responses import JsonResponse
@@ -106,6 +106,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
         app.include_router(router, prefix="/v1/portal", include_in_schema=False)
 
     docs.install(app, openapi_url=OPENAPI_URL)
+    openapi.install(app)  # the real error responses (api/openapi.py)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:
