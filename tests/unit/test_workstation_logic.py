@@ -44,6 +44,8 @@ def test_flat_and_empty_series_and_labels():
     assert rows[0].endswith("12.50") and rows[-1].endswith("10.00")
     assert chart.labelled([], 10, 2) == ["No bars yet."]
     assert chart.resample(list(range(100)), 5) == [0, 25, 50, 74, 99]
+    assert chart.stretch([0.0, 4.0], 5) == [0.0, 1.0, 2.0, 3.0, 4.0]  # fills the width
+    assert len(chart.braille([1.0, 2.0, 3.0], 10, 1)[0].replace("⠀", "")) == 10
 
 
 def test_layout_documents_round_trip_and_skip_unknown_panels():

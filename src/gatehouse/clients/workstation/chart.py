@@ -21,6 +21,20 @@ def resample(values: Sequence[float], count: int) -> list[float]:
     return [values[round(i * step)] for i in range(count)]
 
 
+def stretch(values: Sequence[float], count: int) -> list[float]:
+    """``count`` values: ``values`` resampled, or linearly interpolated when fewer."""
+    if len(values) >= count or len(values) < 2:
+        return resample(values, count)
+    step = (len(values) - 1) / (count - 1)
+    found = []
+    for i in range(count):
+        position = i * step
+        left = int(position)
+        right = min(left + 1, len(values) - 1)
+        found.append(values[left] + (values[right] - values[left]) * (position - left))
+    return found
+
+
 def _scale(value: float, low: float, high: float, steps: int) -> int:
     """0 (at ``low``) .. ``steps - 1`` (at ``high``)."""
     if high <= low:
@@ -31,7 +45,7 @@ def _scale(value: float, low: float, high: float, steps: int) -> int:
 def braille(values: Sequence[float], width: int, height: int) -> list[str]:
     """A line chart ``width`` cells wide and ``height`` rows high, top row first."""
     width, height = max(1, width), max(1, height)
-    points = resample(values, width * 2)
+    points = stretch(values, width * 2)
     grid = [[0] * width for _ in range(height)]
     if not points:
         return [chr(BRAILLE_BASE) * width for _ in range(height)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 CSS = """
 Screen { background: $background; }
+SignInScreen, SecondFactorScreen, LockScreen { align: center middle; }
 #signin-box, #factor-box, #lock-box {
     width: 72; height: auto; margin: 1 2; padding: 1 2; border: round $primary;
 }

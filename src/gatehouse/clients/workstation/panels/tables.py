@@ -114,7 +114,7 @@ class OrdersPanel(TablePanel):
 class PositionsPanel(TablePanel):
     kind = "positions"
     EVENTS = ("position.", "trade.", "order.filled")
-    COLUMNS = ("Symbol", "Position", "Avg price", "Last", "Value", "Unrealized P&L")
+    COLUMNS = ("Symbol", "Qty", "Avg", "Last", "Value", "P&L")
     EMPTY = "No positions."
 
     async def fetch(self) -> list[tuple[str, list[str]]]:

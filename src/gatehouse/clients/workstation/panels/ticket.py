@@ -71,6 +71,12 @@ class TicketPanel(Panel):
         if last:
             self.query_one("#price", Input).value = str(last)
 
+    def quotes_changed(self) -> None:
+        box = self.query_one("#price", Input)
+        last = self.desk.quotes.get(self.desk.conid, {}).get("31")
+        if last and not box.value:
+            box.value = str(last)
+
     def order(self) -> dict[str, Any] | None:
         try:
             quantity = int(self.query_one("#quantity", Input).value)
