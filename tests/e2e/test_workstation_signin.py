@@ -14,6 +14,7 @@ from tests.support.workstation import (
     SIZE,
     make_app,
     password_step,
+    press,
     sign_in,
     type_into,
     until,
@@ -69,7 +70,7 @@ async def test_errors_in_plain_words(base_url, alice, clock, tmp_path):
         await until(pilot, lambda: "other trading environment" in text_of(app, "#signin-error"))
         # a wrong password
         await type_into(pilot, "#password", "not-the-password")
-        await pilot.click("#signin")
+        await press(pilot, "#signin")
         await until(pilot, lambda: "do not match" in text_of(app, "#signin-error"))
         # a wrong code
         await password_step(pilot, alice, environment="live")
@@ -85,7 +86,7 @@ async def test_lockout_counts_down(base_url, alice, clock, tmp_path):
         await type_into(pilot, "#username", alice.username)
         for _ in range(6):  # three free failures and one more, then the account must wait
             await type_into(pilot, "#password", "wrong-password-1")
-            await pilot.click("#signin")
+            await press(pilot, "#signin")
             await until(pilot, lambda: "Signing in" not in text_of(app, "#signin-error"))
             if "Wait" in text_of(app, "#signin-error"):
                 break
@@ -113,7 +114,7 @@ async def test_sms_with_resend_and_code_card(base_url, alice, clock, tmp_path, r
             pilot, lambda: "sent a code" in str(app.screen.query_one("#factor-prompt").render())
         )
         assert "2 more sends" in str(app.screen.query_one("#factor-prompt").render())
-        await pilot.click("#resend")
+        await press(pilot, "#resend")
         await until(
             pilot, lambda: "1 more sends" in str(app.screen.query_one("#factor-prompt").render())
         )
@@ -138,7 +139,7 @@ async def test_code_card_cells(base_url, alice, clock, tmp_path, runtime):
         await type_into(pilot, "#cell-2", "ZZZ")  # a wrong cell is refused in plain words
         await pilot.click("#verify")
         await until(pilot, lambda: "not right" in text_of(app, "#factor-error"))
-        await pilot.click("#use-card")  # new cells: asked cells are never asked again
+        await press(pilot, "#use-card")  # new cells: asked cells are never asked again
         await until(
             pilot,
             lambda: app.screen.query_one("#cell-1", Input).placeholder not in cells,
@@ -146,5 +147,5 @@ async def test_code_card_cells(base_url, alice, clock, tmp_path, runtime):
         cells = [app.screen.query_one(f"#cell-{i}", Input).placeholder for i in (1, 2)]
         await type_into(pilot, "#cell-1", issued.cells[cells[0]])
         await type_into(pilot, "#cell-2", issued.cells[cells[1]])
-        await pilot.click("#verify")
+        await press(pilot, "#verify")
         await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))

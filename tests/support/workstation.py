@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Button, Input, Select
 
 from gatehouse.clients.workstation.app import WorkstationApp
 from gatehouse.clients.workstation.config import PreferenceStore
@@ -42,6 +42,14 @@ async def until(pilot: Pilot[Any], done: Callable[[], bool], seconds: float = 30
     while not done():
         assert asyncio.get_running_loop().time() < deadline, "the app did not get there"
         await pilot.pause(0.05)
+
+
+async def press(pilot: Pilot[Any], selector: str) -> None:
+    """Click a button once it takes clicks again (a button ignores a click while it still
+    shows the previous one as active)."""
+    button = pilot.app.screen.query_one(selector, Button)
+    await until(pilot, lambda: not button.has_class("-active"))
+    await pilot.click(selector)
 
 
 async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
