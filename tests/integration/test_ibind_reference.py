@@ -77,6 +77,9 @@ async def test_portfolio_calls_and_unsupported_security_types(
     assert (await call(ib.combination_positions)).data == []
     held = (await call(ib.position_and_contract_info, str(F))).data
     assert held[t.account][0]["conid"] == F and held[t.account][0]["position"] == 100
+    paged = (await call(ib.large_portfolio_subaccounts)).data
+    assert [a["id"] for a in paged["subaccounts"]] == [t.account]
+    assert paged["metadata"]["total"] == 1
     owners = (await call(ib.signatures_and_owners, t.account)).data
     assert owners["accountId"] == t.account and owners["users"][0]["roleId"] == "OWNER"
     for method, args in (
@@ -124,6 +127,7 @@ async def test_bad_input_to_the_new_endpoints(client, alice, clock):
         ("GET", "portfolio/positions/abc", {}, "invalid_input"),
         ("GET", "portfolio/positions/1", {}, "unknown_instrument"),
         ("GET", "acesws/U0000000/signatures-and-owners", {}, "account_not_found"),
+        ("GET", "portfolio/subaccounts2", {"page": "-1"}, "invalid_input"),
     ]:  # fmt: skip
         answer = await (t.get(path, **params) if method == "GET" else t.post(path, params))
         assert 400 <= answer.status_code < 500, (path, params, answer.text)

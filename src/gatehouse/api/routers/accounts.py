@@ -63,6 +63,19 @@ async def portfolio_accounts(principal: CurrentPrincipal, ctx: Ctx) -> list[dict
     return [shapes.portfolio_account(principal, a) for a in found]
 
 
+@router.get("/portfolio/subaccounts2")
+async def subaccounts_paged(
+    principal: CurrentPrincipal, ctx: Ctx, page: int = Query(default=0, ge=0, le=1000)
+) -> dict[str, Any]:
+    """The large-account form of ``portfolio/subaccounts``: 100 a page, with ``metadata``."""
+    found = [
+        shapes.portfolio_account(principal, a) for a in await accounts.for_session(ctx, principal)
+    ]
+    rows = found[page * 100 : (page + 1) * 100]
+    return {"metadata": {"total": len(found), "pageSize": 100, "pageNume": page},
+            "subaccounts": rows}  # fmt: skip
+
+
 @router.post("/accounts/{account_id}/deposits", status_code=201)
 async def deposit(
     account_id: str, body: AmountBody, principal: TradingPrincipal, ctx: Ctx
