@@ -96,6 +96,8 @@ class GatewayProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, *extra: str) -> None:
+        if "--tws-port" not in extra:  # no fixed port in tests: the TWS API only when asked
+            extra = (*extra, "--no-tws")
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gatehouse.cli", "gateway", "run", "--http",
