@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.domain.trading.accounts import BrokerageAccount
+from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.ledger import Book
 from gatehouse.domain.trading.margin import MarginSnapshot
 
@@ -37,6 +38,7 @@ class CachedBook:
     loaded_at: datetime
     previous: tuple[datetime, Decimal | None] | None = None  # (close, ELV at that close)
     figures: CachedFigures | None = None  # the figures at the current tick's quotes
+    fills: tuple[datetime, Sequence[Execution]] | None = None  # (day start, fills since it)
 
 
 class AccountBooks:

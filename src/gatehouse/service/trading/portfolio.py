@@ -160,9 +160,10 @@ async def day(ctx: ServiceContext, principal: Principal, account_id: str | None)
     entry = await cached_book(ctx, principal, account_id)
     now = ctx.clock.now()
     start = ctx.calendar.day_start(now)
-    async with ctx.uow() as uow:
-        fills = await uow.orders.executions([account_id], since=start)
-    fills = [f for f in fills if f.at <= now]
+    if entry.fills is None or entry.fills[0] != start:  # kept until the account's next event
+        async with ctx.uow() as uow:
+            entry.fills = (start, await uow.orders.executions([account_id], since=start))
+    fills = [f for f in entry.fills[1] if f.at <= now]
     held = entry.book.positions()
     conids = set(held) | {f.conid for f in fills}
     quotes = {c: ctx.quotes.quote(c, now) for c in conids}
