@@ -29,6 +29,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 MAX_BODY = 1 << 20
+URL_CACHE = 4096
 RETRY_SECONDS = 15.0  # how long a request waits out a restarting server
 DROP_REQUEST = {
     b"host",
@@ -79,6 +80,7 @@ class GatewayApp:
         base = str(http.base_url).rstrip("/")
         self.ws_base = "ws" + base[4:] if base.startswith("http") else base
         self.upstream_sockets: set[ClientConnection] = set()
+        self._urls: dict[tuple[str, bytes], httpx.URL] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -144,8 +146,7 @@ class GatewayApp:
                 await self._refusal(send)
                 return
         headers = [(k, v) for k, v in scope["headers"] if k not in DROP_REQUEST]
-        query = scope.get("query_string", b"")
-        url = path + ("?" + query.decode("latin-1") if query else "")
+        url = self._url(path, scope.get("query_string", b""))
         answer: httpx.Response | None = None
         for attempt in (1, 2):
             request = self.http.build_request(
@@ -178,6 +179,17 @@ class GatewayApp:
             await send({"type": "http.response.body", "body": b""})
         finally:
             await answer.aclose()
+
+    def _url(self, path: str, query: bytes) -> httpx.URL:
+        """The upstream URL, parsed once per distinct path and query (bots repeat theirs)."""
+        key = (path, query)
+        found = self._urls.get(key)
+        if found is None:
+            found = self.http.base_url.join(path + ("?" + query.decode("latin-1") if query else ""))
+            if len(self._urls) >= URL_CACHE:
+                self._urls.clear()
+            self._urls[key] = found
+        return found
 
     async def _send(self, request: httpx.Request) -> httpx.Response | None:
         """Send, waiting out a server that refuses connections (restarting) for a while."""
