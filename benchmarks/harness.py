@@ -118,6 +118,12 @@ class Server:
                 total += int(fields[11]) + int(fields[12])  # utime + stime
         return total / TICKS
 
+    def idle_cpu_rate(self, seconds: float = 3.0) -> float:
+        """CPU seconds per second the server spends with no requests (background work)."""
+        began = self.cpu_seconds()
+        time.sleep(seconds)
+        return (self.cpu_seconds() - began) / seconds
+
     def rss_kib(self) -> int:
         total = 0
         for pid in [self.process.pid, *self.pids]:
@@ -160,7 +166,11 @@ def serving(env: dict[str, str], workers: int = 1, **settings: str) -> Iterator[
         yield server
     finally:
         process.terminate()
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _is_worker(pid: int) -> bool:

@@ -3,12 +3,17 @@
 Entries live a few seconds at most; ``session.ended`` events (local or from other nodes)
 evict them at once, so a revoked session is refused immediately. Anything the cache cannot
 decide — a session that looks expired, or a touch that is due — goes back to the database.
+
+Those trips are single-flight: while one request of a token reads or touches its session,
+the token's other requests wait for that answer instead of each making the same trip (no
+stampede when an entry expires or a touch falls due under load).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +35,24 @@ class PrincipalCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._by_session: dict[str, str] = {}
+        self._flights: dict[str, asyncio.Future[tuple[User, Session]]] = {}
+
+    async def single_flight(
+        self, token_hash: str, load: Callable[[], Awaitable[tuple[User, Session]]]
+    ) -> tuple[User, Session]:
+        """``load()``'s answer (or error), shared by every caller for ``token_hash`` while it
+        runs. It runs as a task of its own, so a caller that goes away cancels nobody else."""
+        flight = self._flights.get(token_hash)
+        if flight is None:
+            flight = asyncio.ensure_future(load())
+            self._flights[token_hash] = flight
+
+            def landed(done: asyncio.Future[tuple[User, Session]]) -> None:
+                if self._flights.get(token_hash) is done:
+                    del self._flights[token_hash]
+
+            flight.add_done_callback(landed)
+        return await asyncio.shield(flight)
 
     def get(self, token_hash: str, now: datetime) -> tuple[User, Session] | None:
         entry = self._entries.get(token_hash)

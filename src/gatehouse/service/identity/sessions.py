@@ -192,14 +192,30 @@ async def authenticate(ctx: ServiceContext, token: str) -> Principal:
     cached = ctx.principals.get(digest, now)
     if cached is not None:
         user, session = cached
+        if session.end_reason_at(now) is None and not session.needs_touch(
+            now, ctx.signin.session_touch_seconds
+        ):
+            return Principal(user, session)
+    # One trip to the database per token at a time; its other requests share the answer.
+    user, session = await ctx.principals.single_flight(
+        digest, lambda: _authenticate_from_database(ctx, digest, now, cached)
+    )
+    return Principal(user, session)
+
+
+async def _authenticate_from_database(
+    ctx: ServiceContext, digest: str, now: datetime, cached: tuple[User, Session] | None
+) -> tuple[User, Session]:
+    """Touch a cached session that is due, or read the session afresh (ending it if it
+    turns out to be over); caches and returns it."""
+    if cached is not None:
+        user, session = cached
         if session.end_reason_at(now) is None:
-            if not session.needs_touch(now, ctx.signin.session_touch_seconds):
-                return Principal(user, session)
             async with ctx.uow() as uow:
                 if await uow.sessions.touch(session.public_id, now):
                     await uow.commit()
                     session.last_seen_at = now
-                    return Principal(user, session)
+                    return user, session
         ctx.principals.evict_session(session.public_id)
     async with ctx.uow() as uow:
         found = await uow.sessions.with_user(digest)
@@ -216,7 +232,7 @@ async def authenticate(ctx: ServiceContext, token: str) -> Principal:
             session.last_seen_at = now
             await uow.commit()
     ctx.principals.put(digest, user, session, now)
-    return Principal(user, session)
+    return user, session
 
 
 def socket_ticket(ctx: ServiceContext, session: Session) -> str:
