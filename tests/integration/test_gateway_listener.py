@@ -101,6 +101,14 @@ async def test_after_the_sessions_lifetime_it_signs_in_again_unattended(gateway,
     assert answer.json()["session"].startswith(str(gateway.state.session_id))
 
 
+async def test_a_refused_request_is_passed_on_and_keeps_the_session(gateway):
+    before = gateway.state.session_id
+    body = {"username": "alice", "password": "wrong password", "platform": "gateway"}
+    refused = await gateway.local.post("/v1/api/auth/login", json=body)
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_credentials"
+    assert gateway.state.session_id == before  # a refusal of the request, not of the session
+
+
 async def test_past_the_policy_period_it_serves_read_only_and_says_so(gateway, clock, alice):
     clock.advance(7 * 86400 + 1)
     assert (await gateway.local.post("/v1/api/tickle")).status_code == 200

@@ -50,12 +50,24 @@ API = API_PREFIX + "/"
 PORTAL = PORTAL_PREFIX + "/"
 SOCKET = API + "ws"
 SOCKET_PATHS = {SOCKET, PORTAL + "ws"}
+SESSION_GONE = {"not_authenticated", "session_expired", "session_ended"}
 
 
 class Sessions(Protocol):
     async def fresh_token(self, stale: str | None) -> str | None:
         """A token to use instead of ``stale`` (which the server refused), or None."""
         ...
+
+
+def _session_gone(answer: httpx.Response, body: bytes) -> bool:
+    """Whether a 401 says the gateway's own session is over (not that the request failed)."""
+    if answer.headers.get("content-encoding"):
+        return True  # cannot tell: signing in again is always safe
+    try:
+        code = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        return True
+    return code in SESSION_GONE
 
 
 async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
@@ -148,6 +160,7 @@ class GatewayApp:
         headers = [(k, v) for k, v in scope["headers"] if k not in DROP_REQUEST]
         url = self._url(path, scope.get("query_string", b""))
         answer: httpx.Response | None = None
+        held: bytes | None = None  # a 401's body, read to see whether the session is gone
         for attempt in (1, 2):
             request = self.http.build_request(
                 scope["method"],
@@ -160,7 +173,11 @@ class GatewayApp:
                 await _json(send, 502, {"error": "upstream_unavailable"})
                 return
             if answer.status_code == 401 and attempt == 1:
+                held = b"".join([chunk async for chunk in answer.aiter_raw()])
+                if not _session_gone(answer, held):
+                    break  # a refusal of the request itself (a wrong code, …): pass it on
                 await answer.aclose()
+                held = None
                 fresh = await self.sessions.fresh_token(token)
                 if fresh is None or self.state.stopped:
                     await self._refusal(send)
@@ -174,6 +191,9 @@ class GatewayApp:
             await send(
                 {"type": "http.response.start", "status": answer.status_code, "headers": start}
             )
+            if held is not None:
+                await send({"type": "http.response.body", "body": held})
+                return
             async for chunk in answer.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
