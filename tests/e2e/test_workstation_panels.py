@@ -1,0 +1,122 @@
+"""The Workstation's layout commands and the panels' own keys against a real server: save
+as, rename, delete, reset, add and close panels from the palette's actions; modify a
+working order; create and delete a price alert; a message thread appears."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.support.trading import AAPL, trader
+from tests.support.workstation import SIZE, make_app, press, sign_in, type_into, until
+from textual.widgets import DataTable, Input
+
+from gatehouse.clients.workstation.dialogs import AlertDialog, AskDialog, ModifyDialog
+from gatehouse.clients.workstation.panels.tables import AlertsPanel, MessagesPanel, OrdersPanel
+from gatehouse.clients.workstation.workspace import ChooseDialog
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def column(table: DataTable[Any], index: int) -> list[str]:
+    return [str(table.get_row_at(i)[index]) for i in range(table.row_count)]
+
+
+async def answer(pilot, text: str) -> None:
+    await until(pilot, lambda: isinstance(pilot.app.screen, AskDialog))
+    await type_into(pilot, "#answer", text)
+    await pilot.press("enter")
+
+
+async def test_layout_commands(base_url, client, alice, clock, tmp_path):
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await sign_in(pilot, alice, clock, environment="paper")
+        web = await trader(client, alice, clock, environment="paper")
+
+        async def saved() -> list[str]:
+            body = (await web.get("layouts")).json()
+            return [item["name"] for item in body["layouts"]]
+
+        screen.action_save_layout_as()
+        await answer(pilot, "My desk")
+        await until(pilot, lambda: screen.current_layout.name == "My desk")
+        assert "My desk" in await saved()
+
+        screen.query_one(OrdersPanel).table.focus()
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: "orders" not in [p.kind for p in screen.panels()])
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+        options = app.screen.query_one("#choices")
+        ids = [o.id for o in options.options]  # type: ignore[attr-defined]
+        assert "orders" in ids and "ladder" not in ids  # preview panels only on latest
+        options.highlighted = ids.index("trades")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await until(pilot, lambda: "trades" in [p.kind for p in screen.panels()])
+
+        screen.action_rename_layout()
+        await until(pilot, lambda: isinstance(app.screen, AskDialog))
+        assert app.screen.query_one("#answer", Input).value == "My desk"
+        await type_into(pilot, "#answer", "Desk two")
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.current_layout.name == "Desk two")
+        names = await saved()
+        assert "Desk two" in names and "My desk" not in names
+        document = (await web.get("layouts/Desk two")).json()["document"]
+        assert [p["kind"] for p in document["panels"]][-1] == "trades"
+
+        await screen.action_reset_layout()
+        assert "orders" in [p.kind for p in screen.panels()]  # the template's panels again
+
+        screen.action_delete_layout()
+        await until(pilot, lambda: screen.current_layout.name == "Trading")
+        assert "Desk two" not in await saved()
+
+
+async def test_modify_an_order_and_alerts_and_messages(base_url, client, alice, clock, tmp_path):
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await sign_in(pilot, alice, clock, environment="paper")
+        web = await trader(client, alice, clock, environment="paper")
+        placed = await web.order(conid=AAPL, side="BUY", quantity=5, orderType="LMT", price=100)
+
+        orders = screen.query_one(OrdersPanel)
+        await until(pilot, lambda: placed["order_id"] in column(orders.table, 0))
+        orders.table.focus()
+        orders.table.move_cursor(row=column(orders.table, 0).index(placed["order_id"]))
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, ModifyDialog))
+        await type_into(pilot, "#modify-quantity", "7")
+        await type_into(pilot, "#modify-price", "101")
+        await press(pilot, "#modify")
+        for _ in range(200):  # the 3% question is asked again
+            if app.screen is screen:
+                break
+            if app.screen.query("#yes"):
+                await pilot.press("y")
+            await pilot.pause(0.05)
+        await until(pilot, lambda: "0/7" in column(orders.table, 3))
+        status = (await web.get(f"iserver/account/order/status/{placed['order_id']}")).json()
+        assert float(status["total_size"]) == 7 and float(status["limit_price"]) == 101
+
+        await screen.switch_to("Research")
+        alerts = screen.query_one(AlertsPanel)
+        alerts.table.focus()
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, AlertDialog))
+        await type_into(pilot, "#alert-price", "500")
+        await press(pilot, "#create")
+        await until(pilot, lambda: column(alerts.table, 1) == [">= 500.00"])
+        assert (await web.get("alerts")).json()["alerts"][0]["price"] in ("500", "500.0", 500)
+        alerts.table.focus()
+        await pilot.press("d")
+        await until(pilot, lambda: alerts.table.row_count == 0)
+
+        messages = screen.query_one(MessagesPanel)
+        wrote = await web.post("messages/threads", {"subject": "Statement question", "body": "Hi"})
+        assert wrote.status_code == 201, wrote.text
+        await until(pilot, lambda: column(messages.table, 0) == ["Statement question"])
