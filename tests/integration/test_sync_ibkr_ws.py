@@ -153,7 +153,14 @@ async def test_bad_frames_get_an_error_message(client, base_url, alice, clock):
             (f'ssd+{alice.live_account}+{{"keys":3}}', "invalid_input"),
             (f'sld+{alice.live_account}+{{"fields":[1]}}', "invalid_input"),
             ("umh+999", None),  # nothing to unsubscribe: silently ignored
+            *[(f"smh+{c}+{{}}", "smh+") for c in (265598, 756733, 272093, 4815747, 9599491)],
+            ("smh+8314+{}", "too_many_subscriptions"),  # IBKR's limit: 5 at a time
         ]:
+            if code == "smh+":
+                await ws.send(frame)
+                got = await next_not_heartbeat(ws)
+                assert got.get("topic", "").startswith(code), got
+                continue
             if code is None:
                 await ws.send(frame)
                 continue

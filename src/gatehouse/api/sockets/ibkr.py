@@ -159,10 +159,18 @@ class IbkrStream:
             replies = source.unsubscribe(old, self.context())
             if not frame.subscribe:
                 self.send(replies)
+        limit: int | None = getattr(source, "max_per_socket", None)
+        if frame.subscribe and limit is not None:
+            held = sum(1 for s in self.subscriptions.values() if s.channel == frame.channel)
+            if held >= limit:
+                message = f"At most {limit} s{frame.channel} subscriptions at a time."
+                self.report("too_many_subscriptions", message)
+                return
         if frame.subscribe:
             sub = Subscription(frame.channel, frame.target, frame.args, extra=frame.extra)
+            confirmed = await source.subscribe(sub, self.context())  # may refuse: kept only once
             self.subscriptions[key] = sub
-            self.send(await source.subscribe(sub, self.context()))
+            self.send(confirmed)
 
     def _by_server_id(self, channel: str, server_id: str) -> tuple[str, str] | None:
         for key, sub in self.subscriptions.items():

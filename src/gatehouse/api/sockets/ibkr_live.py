@@ -323,6 +323,8 @@ def history_frames(sub: Subscription, tc: TopicContext) -> Callable[[], Awaitabl
 
 
 class HistoryTopic(LiveTopic):
+    max_per_socket = 5  # IBKR allows 5 concurrent history streams
+
     def __init__(self) -> None:
         super().__init__(target=Target.CONID, frames=self._unused)
 
