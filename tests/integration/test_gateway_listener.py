@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,9 @@ from tests.support import gateway as gw
 from tests.support.access import enrolled_device, key_client, session_token
 from tests.support.server import serving
 from tests.support.signin import bearer
+from typer.testing import CliRunner
 
+from gatehouse.cli.app import app as cli_app
 from gatehouse.clients.gateway.allow import AllowList
 from gatehouse.clients.gateway.keeper import SessionKeeper
 from gatehouse.clients.gateway.proxy import GatewayApp
@@ -99,6 +102,24 @@ async def test_after_the_sessions_lifetime_it_signs_in_again_unattended(gateway,
     assert answer.status_code == 200, answer.text  # refused upstream, signed in, sent again
     assert gateway.state.session_id not in (None, first)
     assert answer.json()["session"].startswith(str(gateway.state.session_id))
+
+
+async def test_gatehouse_gateway_status_reads_the_running_gateway(gateway):
+    port = str(gateway.local.base_url.port)
+    runner = CliRunner()
+    shown = await asyncio.to_thread(
+        runner.invoke, cli_app, ["gateway", "status", "--http", "--port", port, "--json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    body = json.loads(shown.output)
+    assert body["signed_in"] is True and body["user"] == "alice" and body["scope"] == "trade"
+    assert set(body) >= {
+        "session_expires_at",
+        "second_factor_due_at",
+        "upstream_connected",
+        "local_clients",
+        "last_error",
+    }
 
 
 async def test_a_refused_request_is_passed_on_and_keeps_the_session(gateway):

@@ -231,10 +231,14 @@ def status(
 ) -> None:
     """What the running gateway says about itself (GET /gateway/status)."""
     url = f"{'http' if http else 'https'}://127.0.0.1:{port}/gateway/status"
-    # the listener's certificate is self-signed: trust exactly that certificate
-    trust = ssl.create_default_context(cafile=str(_home(home) / "tls" / "localhost.crt"))
+    verify: ssl.SSLContext | bool = True
+    if not http:  # the listener's certificate is self-signed: trust exactly that certificate
+        certificate = _home(home) / "tls" / "localhost.crt"
+        if not certificate.exists():
+            raise _fail(f"No gateway certificate at {certificate}: is this the gateway's --home?")
+        verify = ssl.create_default_context(cafile=str(certificate))
     try:
-        body = httpx.get(url, verify=trust if not http else True, timeout=5).json()
+        body = httpx.get(url, verify=verify, timeout=5).json()
     except (httpx.HTTPError, ValueError) as error:
         raise _fail(f"No gateway answers at {url}: {error}") from None
     if as_json:
