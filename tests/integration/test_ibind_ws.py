@@ -104,6 +104,11 @@ async def test_ibind_ws_client_subscribes_to_every_topic(client, base_url, runti
                     break
             assert moved is not None, "P&L did not follow the price"
             assert moved.data["args"][f"{acct}.Core"] != row
+            bars = await next_event(sink, events.MarketHistory)  # the forming bar moved too
+            assert bars.conid == str(F) and 0 < len(bars.data["data"]) < len(history.data["data"])
+            assert bars.data["serverId"] == history.data["serverId"]
+            book = await next_event(sink, events.PriceLadder)  # and the book
+            assert book.conid == str(F) and book.data != ladder.data
 
             # unsubscribing: history by its server id, the others by topic
             history_sub = subscriptions[6]
