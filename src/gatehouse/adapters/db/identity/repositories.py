@@ -154,22 +154,17 @@ class SqlThrottles:
         return found
 
     async def lock_many(self, keys: Sequence[str]) -> dict[str, Throttle]:
-        # One insert-if-missing for all keys (on SQLite it also takes the write lock, which
-        # serialises other processes), then one locking read, in key order (no deadlocks).
+        # One statement: insert the missing rows, and touch the existing ones (a no-op update
+        # that takes their row locks — on SQLite the write lock, which also serialises other
+        # processes), returning all of them, in key order so two callers never deadlock.
         dialect = self._db.get_bind().dialect.name
         upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        ordered = sorted(set(keys))
-        await self._db.execute(
-            upsert(t.throttles).values([{"key": k} for k in ordered]).on_conflict_do_nothing()
-        )
-        query = (
-            select(Throttle)
-            .where(t.throttles.c.key.in_(ordered))
-            .order_by(t.throttles.c.key)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return {found.key: found for found in (await self._db.execute(query)).scalars()}
+        rows = upsert(Throttle).values([{"key": k} for k in sorted(set(keys))])
+        locking = rows.on_conflict_do_update(
+            index_elements=[t.throttles.c.key], set_={"key": rows.excluded.key}
+        ).returning(Throttle)
+        found = await self._db.scalars(locking, execution_options={"populate_existing": True})
+        return {throttle.key: throttle for throttle in found}
 
     async def release(self, keys: Sequence[str]) -> None:
         c = t.throttles.c
