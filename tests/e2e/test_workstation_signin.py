@@ -9,7 +9,7 @@ import stat
 import time
 
 import pytest
-from tests.support.signin import latest_sms_code
+from tests.support.signin import latest_sms_code, login
 from tests.support.workstation import (
     SIZE,
     make_app,
@@ -149,3 +149,25 @@ async def test_code_card_cells(base_url, alice, clock, tmp_path, runtime):
         await type_into(pilot, "#cell-2", issued.cells[cells[1]])
         await press(pilot, "#verify")
         await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+
+
+async def test_a_known_device_signs_in_while_strangers_must_wait(
+    base_url, client, alice, clock, tmp_path
+):
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, alice, clock, environment="live")
+    saved = json.loads((tmp_path / "workstation.json").read_text())
+    assert list(saved["device_tokens"]) == [f"alice@{base_url}"]
+
+    for _ in range(6):  # a stranger guesses until the account makes strangers wait
+        refused = await login(client, alice.username, "Wrong-password-123")
+        if refused.status_code == 429:
+            break
+    assert refused.status_code == 429, refused.text
+    stranger = await login(client, alice.username, alice.password)
+    assert stranger.status_code == 429  # even with the right password, a stranger waits
+
+    again = make_app(base_url, tmp_path)  # this device signed in before: its own budget
+    async with again.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, alice, clock, environment="live")

@@ -88,6 +88,10 @@ def test_preferences_file_is_0600_and_never_keeps_an_unremembered_username(tmp_p
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     found = store.load()
     assert (found.username, found.channel, found.environment) == ("alice", "latest", "live")
+    store.remember_device("Alice", "http://h:8000", "tok")
+    assert store.device_token("alice", "http://h:8000") == "tok"
+    assert store.device_token("alice", "http://other:8000") == ""
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     store.path.write_text("{not json")
     assert store.load() == Preferences()
     store.path.write_text(json.dumps({"environment": "moon", "channel": "beta"}))

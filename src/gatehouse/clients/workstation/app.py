@@ -109,6 +109,9 @@ class WorkstationApp(App[None]):
         await self.switch_screen(SignInScreen(self.signin, self.store, reason=reason))
 
     async def on_signed_in(self, message: SignedIn) -> None:
+        token = message.session.body.get("device_token")
+        if isinstance(token, str) and token:
+            self.store.remember_device(message.accepted.username, self.signin.base_url, token)
         if self.locked and self.link is not None and self.desk is not None:
             await self._unlock(message.session)
             return

@@ -30,7 +30,8 @@ class Preferences:
     environment: str = "live"
     channel: str = "stable"
     server: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    # known-device tokens the server gave this device, by username (docs/signin.md)
+    device_tokens: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Any) -> Preferences:
@@ -43,6 +44,13 @@ class Preferences:
             channel=str(data.get("channel", "stable")),
             server=str(data.get("server", "")),
         )
+        tokens = data.get("device_tokens")
+        if isinstance(tokens, dict):
+            found.device_tokens = {
+                str(name)[:128]: str(token)[:256]
+                for name, token in list(tokens.items())[:20]
+                if isinstance(token, str)
+            }
         if found.environment not in ENVIRONMENTS:
             found.environment = "live"
         if found.channel not in CHANNELS:
@@ -50,6 +58,11 @@ class Preferences:
         if not found.remember_username:
             found.username = ""
         return found
+
+
+def known_device_key(username: str, server: str) -> str:
+    """Tokens are per account and server: ``alice@https://broker.example.com``."""
+    return f"{username.strip().lower()}@{server}"
 
 
 class PreferenceStore:
@@ -64,9 +77,17 @@ class PreferenceStore:
         except (OSError, ValueError):
             return Preferences()
 
+    def remember_device(self, username: str, server: str, token: str) -> None:
+        """Keep the known-device token the server gave at a sign-in."""
+        found = self.load()
+        found.device_tokens[known_device_key(username, server)] = token
+        self.save(found)
+
+    def device_token(self, username: str, server: str) -> str:
+        return self.load().device_tokens.get(known_device_key(username, server), "")
+
     def save(self, preferences: Preferences) -> None:
         data = asdict(preferences)
-        data.pop("extra", None)
         if not preferences.remember_username:
             data["username"] = ""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -42,11 +42,20 @@ class SdkSignIn:
         self.base_url = base_url.rstrip("/")
         self._client = sdk.AsyncGatehouse(self.base_url, user_agent=USER_AGENT)
 
-    async def start(self, username: str, password: str, environment: str) -> dict[str, Any]:
-        found = await _call(
-            self._client.login(
-                username, password, "workstation", environment, device_name="Workstation"
-            )
+    async def start(
+        self, username: str, password: str, environment: str, *, device_token: str = ""
+    ) -> dict[str, Any]:
+        body = {
+            "username": username,
+            "password": password,
+            "platform": "workstation",
+            "environment": environment,
+            "device_name": "Workstation",
+        }
+        if device_token:
+            body["device_token"] = device_token  # a known device has its own failure budget
+        found = sdk.LoginChallenge.from_json(
+            await _call(self._client.request("POST", "/auth/login", body))
         )
         return {
             "login_id": found.login_id,

@@ -94,7 +94,11 @@ class SignIn(Protocol):
 
     base_url: str
 
-    async def start(self, username: str, password: str, environment: str) -> dict[str, Any]: ...
+    async def start(
+        self, username: str, password: str, environment: str, *, device_token: str = ""
+    ) -> dict[str, Any]:
+        """The password step; ``device_token`` marks a device that signed in before."""
+        ...
 
     async def challenge(self, login_id: str, factor: str) -> dict[str, Any]: ...
 

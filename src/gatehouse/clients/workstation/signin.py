@@ -117,6 +117,7 @@ class SignInScreen(Screen[None]):
                 environment=self._choice("#environment"),
                 channel=self._choice("#channel"),
                 server=self.signin.base_url,
+                device_tokens=self.store.load().device_tokens,
             )
         )
 
@@ -140,7 +141,12 @@ class SignInScreen(Screen[None]):
         button.disabled = True
         self.say("Signing in…")
         try:
-            started = await self.signin.start(username, password, environment)
+            started = await self.signin.start(
+                username,
+                password,
+                environment,
+                device_token=self.store.device_token(username, self.signin.base_url),
+            )
         except ApiError as error:
             self.query_one("#password", Input).value = ""
             self.say(plain(error))
