@@ -10,7 +10,7 @@ from tests.support.access import session_token
 from tests.support.signin import bearer, full_signin
 from tests.support.state import audit_events
 
-from gatehouse.domain.identity import gateway_devices
+from gatehouse.domain.identity import gateway_devices, step_up
 from gatehouse.domain.identity.factors import push
 
 ORDER = {"conid": 265598, "orderType": "MKT", "side": "BUY", "quantity": 1, "tif": "DAY"}
@@ -39,6 +39,9 @@ async def test_a_registered_gateway_signs_in_unattended_with_its_scope(
     assert "gateway.registered" in events and "gateway.signin" in events
     activity = await client.get("/v1/api/me/activity", headers=bearer(token))
     assert any(a["event"] == "gateway.signin" for a in activity.json()["activity"])
+    threads = (await client.get("/v1/api/messages/threads", headers=bearer(token))).json()
+    subjects = [t["subject"] for t in threads["threads"]]
+    assert "Security: A gateway was registered (bot on vps, trade)" in subjects
 
 
 async def test_a_read_only_gateway_gets_403_scope_on_orders_and_funding(client, alice, clock):
@@ -84,7 +87,7 @@ async def test_a_read_only_gateway_gets_403_scope_on_orders_and_funding(client, 
 
 async def test_registering_needs_a_fresh_full_signin(client, runtime, alice, clock):
     token = await session_token(client, alice, clock)
-    clock.advance(gateway_devices.FRESH_SIGNIN_SECONDS + 1)
+    clock.advance(step_up.STEP_UP_SECONDS + 1)
     key = gw.public_key(gw.Ed25519PrivateKey.generate())
     stale = await client.post("/v1/api/devices", json={"public_key": key}, headers=bearer(token))
     assert stale.status_code == 401 and stale.json()["error"] == "reauth_required"

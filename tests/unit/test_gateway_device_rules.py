@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gatehouse.domain.errors import BadSignature, InvalidInput, ReauthRequired, ScopeDenied
+from gatehouse.domain.errors import BadSignature, InvalidInput, ScopeDenied
 from gatehouse.domain.identity import gateway_devices as rules
 from gatehouse.domain.identity.factors import push
 from gatehouse.domain.identity.sessions import Session
@@ -40,14 +40,6 @@ def test_scopes_and_names_are_checked():
     for bad in ("", 5, "x" * 33):
         with pytest.raises(InvalidInput):
             rules.check_device_id(bad)
-
-
-def test_registering_wants_a_full_signin_minutes_old():
-    rules.ensure_fresh_signin(NOW, now=NOW + timedelta(seconds=300), full_signin=True)
-    with pytest.raises(ReauthRequired):
-        rules.ensure_fresh_signin(NOW, now=NOW + timedelta(seconds=301), full_signin=True)
-    with pytest.raises(ReauthRequired):
-        rules.ensure_fresh_signin(NOW, now=NOW, full_signin=False)
 
 
 @pytest.mark.parametrize("scope", ["trade", "read-only"])

@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gatehouse.domain.clock import as_utc
-from gatehouse.domain.errors import InvalidInput, ReauthRequired
+from gatehouse.domain.errors import InvalidInput
 from gatehouse.domain.identity.factors import push
 from gatehouse.domain.randomness import TokenSource
 
 CHALLENGE_TTL_SECONDS = 60
-FRESH_SIGNIN_SECONDS = 300  # registering a device needs a full sign-in this recent
 MAX_DEVICES = 20  # active gateway devices per user
 MAX_NAME = 60
 DEVICE_FACTOR = "device"  # the audit log's factor of a device sign-in
@@ -61,15 +60,6 @@ def check_device_id(raw: object) -> str:
     if not isinstance(raw, str) or not 1 <= len(raw) <= 32:
         raise InvalidInput("device_id is not valid.", field="device_id")
     return raw
-
-
-def ensure_fresh_signin(opened_at: datetime, *, now: datetime, full_signin: bool) -> None:
-    """Only a session opened by password + second factor minutes ago may register a device."""
-    if not full_signin or now - as_utc(opened_at) > timedelta(seconds=FRESH_SIGNIN_SECONDS):
-        raise ReauthRequired(
-            "Registering a gateway needs a sign-in with your password and second factor "
-            f"within the last {FRESH_SIGNIN_SECONDS // 60} minutes."
-        )
 
 
 @dataclass(frozen=True)

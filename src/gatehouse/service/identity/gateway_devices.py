@@ -5,6 +5,7 @@ full second factor. Rules in ``domain.identity.gateway_devices``; see docs/gatew
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from gatehouse.domain.errors import (
@@ -23,7 +24,7 @@ from gatehouse.domain.identity.factors import push
 from gatehouse.domain.identity.sessions import EndReason
 from gatehouse.domain.identity.users import Environment, Platform, User
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import audit_log, sessions, throttling
+from gatehouse.service.identity import audit_log, factor_changes, sessions, throttling
 from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.ports import UnitOfWork
 
@@ -34,10 +35,13 @@ def throttle_key(device_id: str) -> str:
     return f"gateway:{device_id}"
 
 
-async def _fresh(ctx: ServiceContext, uow: UnitOfWork, principal: Principal) -> None:
-    session = principal.session
-    full = session.device_id is None and await uow.passkeys.opened_by_full_signin(session.public_id)
-    rules.ensure_fresh_signin(session.created_at, now=ctx.clock.now(), full_signin=full)
+async def _fresh(ctx: ServiceContext, uow: UnitOfWork, principal: Principal) -> datetime:
+    """When this session last proved password + second factor, if within the step-up window
+    (the sign-in or a step-up; never for a device's own session); else ``reauth_required``."""
+    await factor_changes.require_recent(ctx, uow, principal)
+    last = await uow.passkeys.last_full_signin(principal.session.public_id)
+    assert last is not None
+    return last
 
 
 async def _changed(
@@ -70,7 +74,7 @@ async def register(
     label = rules.check_name(name)
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        await _fresh(ctx, uow, principal)
+        vouched_at = await _fresh(ctx, uow, principal)
         user = await uow.users.get(principal.user.id or 0)
         assert user is not None and user.id is not None
         if await uow.gateways.count_active(user.id) >= rules.MAX_DEVICES:
@@ -85,7 +89,7 @@ async def register(
             environment=principal.session.environment,
             scope=chosen.value,
             created_at=now,
-            full_factor_at=principal.session.created_at,
+            full_factor_at=vouched_at,
         )
         await uow.gateways.add(device)
         await audit_log.record(
@@ -103,7 +107,11 @@ async def register(
             scope=chosen.value,
         )
         await _changed(ctx, uow, user, "registered", device_id=device.public_id)
+        notify = await factor_changes.notify_change(
+            ctx, uow, user, f"A gateway was registered ({label}, {chosen.value})"
+        )
         await uow.commit()
+    await notify()
     return device.view(reauth_days=ctx.gateway.reauth_days)
 
 
@@ -254,7 +262,11 @@ async def revoke(ctx: ServiceContext, principal: Principal, device_id: str) -> d
             sessions_ended=ended,
         )
         await _changed(ctx, uow, user, "revoked", device_id=device_id)
+        notify = await factor_changes.notify_change(
+            ctx, uow, user, f"A gateway was revoked ({device.name})"
+        )
         await uow.commit()
+    await notify()
     return {"revoked": device_id, "sessions_ended": ended}
 
 
@@ -262,11 +274,10 @@ async def renew(ctx: ServiceContext, principal: Principal, device_id: str) -> di
     """A fresh full sign-in (password or push-approved second factor) restarts the device's
     policy period: its next sign-in gets its full scope again."""
     async with ctx.uow() as uow:
-        await _fresh(ctx, uow, principal)
+        opened = await _fresh(ctx, uow, principal)
         device = await uow.gateways.get(device_id) if len(device_id) <= 32 else None
         if device is None or device.user_id != principal.user.id or not device.active:
             raise NotFound("No active gateway has that id.")
-        opened = principal.session.created_at
         await uow.gateways.renew(device_id, opened)
         device.full_factor_at = opened
         await audit_log.record_action(
