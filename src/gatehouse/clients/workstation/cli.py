@@ -23,6 +23,10 @@ def workstation(
             f"{DEFAULT_SERVER})."
         ),
     ] = None,
+    idle_minutes: Annotated[
+        float,
+        typer.Option(min=1, max=1440, help="Lock behind a re-authentication after this idle time."),
+    ] = 15,
     panel: Annotated[
         str | None,
         typer.Option(help=f"Open one panel of the signed-in Workstation: {', '.join(TITLES)}."),
@@ -44,7 +48,7 @@ def workstation(
         app = WorkstationApp(SdkSignIn(found.base_url), store=store, detached=found)
     else:
         url = server or os.environ.get("GATEHOUSE_URL") or store.load().server or DEFAULT_SERVER
-        app = WorkstationApp(SdkSignIn(url), store=store)
+        app = WorkstationApp(SdkSignIn(url), store=store, idle_seconds=idle_minutes * 60)
     app.run()
     if app.ended_reason:
         typer.echo(f"Session ended: {app.ended_reason}")
