@@ -22,20 +22,8 @@ from gatehouse.domain.identity import gateway_devices as gateway_rules
 from gatehouse.domain.identity import step_up
 from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.factors import totp
-from gatehouse.domain.identity.known_devices import (
-    MAX_TOKEN_LENGTH,
-    hash_device_token,
-    new_device_token,
-)
 from gatehouse.domain.identity.login_flow import Factor, LoginAttempt, LoginState
-from gatehouse.domain.identity.throttle import (
-    ThrottlePolicy,
-    Verdict,
-    account_key,
-    device_key,
-    is_device_key,
-    unknown_name_key,
-)
+from gatehouse.domain.identity.throttle import account_key
 from gatehouse.domain.identity.users import (
     MAX_LOGIN_NAME,
     Environment,
@@ -44,7 +32,7 @@ from gatehouse.domain.identity.users import (
     normalize_username,
 )
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import audit_log, sessions, throttling
+from gatehouse.service.identity import audit_log, known_devices, sessions, throttling
 from gatehouse.service.identity.factors import REGISTRY
 from gatehouse.service.ports import UnitOfWork
 
@@ -70,26 +58,6 @@ class LoginRequest:
     client: ClientInfo
 
 
-async def _throttle_key(
-    ctx: ServiceContext, uow: UnitOfWork, username: str, device_token: str
-) -> tuple[User | None, str]:
-    """The user behind the name, and whose failure budget the attempt spends: a device the
-    account knows has its own; everyone else shares the account's (or unknown name's)."""
-    user = await uow.users.by_login_name(username)
-    if user is None or user.id is None:
-        return None, unknown_name_key(username)
-    if device_token and len(device_token) <= MAX_TOKEN_LENGTH:
-        token_hash = hash_device_token(device_token)
-        since = ctx.clock.now() - timedelta(days=ctx.signin.known_device_days)
-        if await uow.known_devices.is_known(user.id, token_hash, since=since):
-            return user, device_key(token_hash)
-    return user, account_key(user.id)
-
-
-def _policy(ctx: ServiceContext, key: str) -> ThrottlePolicy:
-    return ctx.device_throttle if is_device_key(key) else ctx.account_throttle
-
-
 async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
     """Check the password; on success open a sign-in that waits for a second factor."""
     address = request.client.address
@@ -105,14 +73,14 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
         raise InvalidCredentials()
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        user, key = await _throttle_key(ctx, uow, username, request.client.device_token)
+        user, key = await known_devices.budget(ctx, uow, username, request.client.device_token)
         # reserved before Argon2, so concurrent guesses cannot all pass one check
         if_wrong = await throttling.reserve(
             uow,
             account=key,
             address=address,
             now=now,
-            account_policy=_policy(ctx, key),
+            account_policy=known_devices.policy(ctx, key),
             address_policy=ctx.address_throttle,
         )
         await uow.commit()
@@ -122,7 +90,14 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
     # same whether or not the user exists.
     ok = await ctx.hasher.verify(stored_hash, request.password)
     if not ok or user is None or user.id is None:
-        await _password_failed(ctx, user, key, request, username, if_wrong)
+        subject = audit_log.Subject(
+            user_id=user.id if user else None,
+            username=username,
+            platform=request.platform.value,
+            environment=request.environment.value,
+            client_address=address,
+        )
+        await known_devices.password_failed(ctx, key, if_wrong, subject)
         raise InvalidCredentials()
     user_id = user.id
     async with ctx.uow() as uow:
@@ -190,35 +165,6 @@ def _wrong_env_message(typed: Environment) -> str:
     if typed is Environment.PAPER:
         return "These are paper trading credentials: choose Paper to sign in with them."
     return "These are live trading credentials: choose Live to sign in with them."
-
-
-async def _password_failed(
-    ctx: ServiceContext,
-    user: User | None,
-    key: str,
-    request: LoginRequest,
-    username: str,
-    verdict: Verdict,
-) -> None:
-    """The reserved attempt stays counted; audit it (and a known device at its limit stops
-    being known: its next attempts count as a stranger's)."""
-    now = ctx.clock.now()
-    async with ctx.uow() as uow:
-        common = audit_log.Subject(
-            user_id=user.id if user else None,
-            username=username,
-            platform=request.platform.value,
-            environment=request.environment.value,
-            client_address=request.client.address,
-        )
-        await audit_log.record(
-            uow, AuditEvent.LOGIN_FAILED, at=now, reason="password", subject=common
-        )
-        if verdict.locked and is_device_key(key):
-            await uow.known_devices.forget(key.removeprefix("device:"))
-        elif verdict.locked:
-            await audit_log.record(uow, AuditEvent.LOCKED_OUT, at=now, subject=common)
-        await uow.commit()
 
 
 async def available_factors(ctx: ServiceContext, uow: UnitOfWork, user: User) -> list[str]:
@@ -352,7 +298,7 @@ async def checked_code(
         account=key,
         address=address,
         now=now,
-        account_policy=_policy(ctx, key),
+        account_policy=known_devices.policy(ctx, key),
         address_policy=ctx.address_throttle,
     )
     availability = await handler.availability(ctx, uow, user)
@@ -379,7 +325,7 @@ async def checked_code(
             account=key,
             address=address,
             now=now,
-            account_policy=_policy(ctx, key),
+            account_policy=known_devices.policy(ctx, key),
             address_policy=ctx.address_throttle,
         )
         await audit_log.record(
@@ -419,11 +365,8 @@ async def complete(
     attempt.complete(grant.session.public_id)
     key = attempt.throttle_key or account_key(user.id)
     await throttling.clear(uow, key)
-    if not is_device_key(key):
-        token = new_device_token(ctx.tokens)
-        await uow.known_devices.add(
-            user.id, hash_device_token(token), platform=attempt.platform, at=now
-        )
+    token = await known_devices.remember(ctx, uow, user.id, key=key, platform=attempt.platform)
+    if token is not None:
         grant = replace(grant, device_token=token)
     await audit_log.record(
         uow,
