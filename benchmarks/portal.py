@@ -1,6 +1,6 @@
 """Authenticated portal reads per second and their p99, against a bare Starlette endpoint.
 
-    .venv/bin/python -m benchmarks.portal [--seconds 10] [--connections 64]
+    .venv/bin/python -m benchmarks.portal [--seconds 10] [--connections 64] [--workers N]
 
 Starts a real ``gatehouse serve`` on 127.0.0.1 (embedded SQLite, in a temporary home),
 signs a user in through the API (password + TOTP, a paper gateway session), buys a few
@@ -9,6 +9,13 @@ positions, then sends authenticated ``GET /v1/api/portfolio/{acct}/summary`` req
 Starlette "hello" endpoint served by uvicorn gets the same load from the same client.
 Goal (DESIGN.md section 8): at least 40% of the bare requests/s, and p99 under 20 ms.
 Loopback only; the whole run takes about 2 x (seconds + 3) seconds plus setup.
+
+Besides req/s and p99 it prints the server's CPU time per request (its processes' CPU
+counters over the run), which holds on a busy machine where rates do not. ``--workers N``
+(N > 1) serves from PostgreSQL + Redis (GATEHOUSE_TEST_DATABASE_URL, GATEHOUSE_TEST_REDIS_URL;
+``--backend postgres`` does the same with one worker) and measures one worker, then N
+workers, on the same database in the same run: the scaling factor (goal >= 1.6x for 2). The
+load generator is one process on the same cores.
 """
 
 from __future__ import annotations
@@ -16,21 +23,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from benchmarks.harness import database, free_port, serving, sign_in, using, wait_until_up
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.bootstrap import build
-from gatehouse.domain.identity.factors import totp
 from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 
@@ -68,29 +73,13 @@ class Result:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str) -> None:
-    for _ in range(300):
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
-async def create_user(home: Path) -> tuple[str, str]:
+async def create_user() -> tuple[str, str]:
     """A user with TOTP; returns (paper password, TOTP secret).
 
     Tables declared but not yet in a migration are created too (``checkfirst``), so the
     benchmark runs on a tree whose newest migration is still to be generated.
     """
-    runtime = await build(Settings(home=home))
+    runtime = await build(Settings())
     async with runtime.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     created = await users.create(
@@ -103,18 +92,9 @@ async def create_user(home: Path) -> tuple[str, str]:
 
 def sign_in_and_trade(base: str, password: str, secret: str) -> tuple[str, str]:
     """Sign in through the API (paper, gateway) and buy a few positions; (token, account)."""
+    session = sign_in(base, "portalpaper", password, secret)
+    token, account = session["token"], session["accounts"][0]
     with httpx.Client(base_url=base, timeout=30) as http:
-        started = http.post(
-            "/v1/api/auth/login",
-            json={"username": "portalpaper", "password": password, "platform": "gateway",
-                  "environment": "paper"},
-        ).json()  # fmt: skip
-        code = totp.code_at(secret, at=datetime.now(UTC))
-        session = http.post(
-            f"/v1/api/auth/login/{started['login_id']}/verify",
-            json={"factor": "totp", "code": code},
-        ).json()
-        token, account = session["token"], session["accounts"][0]
         headers = {"Authorization": f"Bearer {token}"}
         for conid, quantity in ((265598, 10), (756733, 5), (9599491, 100)):
             answer: Any = http.post(
@@ -170,52 +150,62 @@ def measure(port: int, path: str, token: str | None, connections: int, seconds: 
     return asyncio.run(load(port, path, token, connections, seconds))
 
 
-def report(name: str, result: Result, connections: int) -> None:
+def report(name: str, result: Result, connections: int, cpu: float | None = None) -> None:
+    per_request = f"   server CPU {cpu / result.requests * 1e6:5.0f} us/req" if cpu else ""
     print(
-        f"{name:<44} {result.rate:9.1f} req/s   p50 {result.percentile(0.5):6.2f} ms   "
+        f"{name:<46} {result.rate:9.1f} req/s   p50 {result.percentile(0.5):6.2f} ms   "
         f"p99 {result.percentile(0.99):6.2f} ms   ({result.requests} ok, {result.errors} errors, "
-        f"{connections} connections, {result.seconds:.1f} s)"
+        f"{connections} connections, {result.seconds:.1f} s){per_request}"
     )
+
+
+def gatehouse_phase(
+    env: dict[str, str], workers: int, secrets: tuple[str, str], args: argparse.Namespace
+) -> tuple[Result, float]:
+    """The summary under load with ``workers`` processes: (result, server CPU seconds)."""
+    with serving(env, workers) as server:
+        token, account = sign_in_and_trade(server.base, *secrets)
+        path = f"/v1/api/portfolio/{account}/summary"
+        asyncio.run(load(server.port, path, token, args.connections, min(2.0, args.seconds)))
+        cpu = server.cpu_seconds()
+        result = asyncio.run(load(server.port, path, token, args.connections, args.seconds))
+        return result, server.cpu_seconds() - cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
-        paper_password, secret = asyncio.run(create_user(home))
-        port, bare_port = free_port(), free_port()
-        env = {**os.environ, "GATEHOUSE_HOME": str(home)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gatehouse.cli", "serve", "--port", str(port), "--no-demo"],
-            env=env,
-            stdout=subprocess.DEVNULL,
+    kind = "postgres" if args.workers > 1 else args.backend
+    plan = [1, args.workers] if args.workers > 1 else [1]
+    with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp) / "home") as env:
+        with using(env):
+            secrets = asyncio.run(create_user())
+        phases = [gatehouse_phase(env, workers, secrets, args) for workers in plan]
+    bare_port = free_port()
+    bare = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port)])
+    try:
+        wait_until_up(f"http://127.0.0.1:{bare_port}/hello")
+        baseline = measure(bare_port, "/hello", None, args.connections, args.seconds)
+    finally:
+        bare.terminate()
+        bare.wait()
+    for workers, (result, cpu) in zip(plan, phases, strict=True):
+        name = f"summary, authenticated [{kind}, {workers} worker(s)]"
+        report(name, result, args.connections, cpu)
+    report("bare Starlette hello (uvicorn, 1 process)", baseline, args.connections)
+    for workers, (result, _) in zip(plan, phases, strict=True):
+        ratio = result.rate / baseline.rate if baseline.rate else 0.0
+        print(
+            f"[{workers} worker(s)] ratio: {ratio:.2f} (goal >= 0.40); p99 "
+            f"{result.percentile(0.99):.2f} ms (goal < 20 ms); cores: {os.cpu_count()}"
         )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base + "/healthz")
-            token, account = sign_in_and_trade(base, paper_password, secret)
-            path = f"/v1/api/portfolio/{account}/summary"
-            portal = measure(port, path, token, args.connections, args.seconds)
-        finally:
-            server.terminate()
-            server.wait()
-        bare = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port)])
-        try:
-            wait_until_up(f"http://127.0.0.1:{bare_port}/hello")
-            baseline = measure(bare_port, "/hello", None, args.connections, args.seconds)
-        finally:
-            bare.terminate()
-            bare.wait()
-    report("GET portfolio/{acct}/summary (authenticated)", portal, args.connections)
-    report("bare Starlette hello (uvicorn)", baseline, args.connections)
-    ratio = portal.rate / baseline.rate if baseline.rate else 0.0
-    print(
-        f"ratio: {ratio:.2f} (goal >= 0.40); portal p99 {portal.percentile(0.99):.2f} ms "
-        f"(goal < 20 ms); cores: {os.cpu_count()}"
-    )
+    if len(plan) > 1:
+        factor = phases[1][0].rate / phases[0][0].rate
+        print(f"scaling 1 -> {args.workers} workers: {factor:.2f}x (goal >= 1.6x)")
 
 
 if __name__ == "__main__":
