@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 
 PASSWORD = "Bench-Mark-Password-2026!"
+FAILURES: Counter[str] = Counter()  # why sign-ins failed, printed with the figures
 
 
 class _PrecomputedHasher:
@@ -107,9 +109,10 @@ async def run_load(
             )
             if status != 200:
                 failed += 1
+                FAILURES[f"login {status} {started.get('error', '')} {started.get('message', '')}"] += 1
                 continue
             code = totp.code_at(secret, at=datetime.now(UTC))
-            status, _ = await http.call(
+            status, answer = await http.call(
                 "POST",
                 f"/v1/api/auth/login/{started['login_id']}/verify",
                 {"factor": "totp", "code": code},
@@ -118,6 +121,7 @@ async def run_load(
                 done += 1
             else:
                 failed += 1
+                FAILURES[f"verify {status} {answer.get('error', '')}"] += 1
         http.close()
 
     began = time.perf_counter()
@@ -195,7 +199,9 @@ def phase(
         f"({done} in {elapsed:.1f}s, {failed} failed, {args.clients} clients); "
         f"server CPU {cpu / max(done, 1) * 1000:.1f} ms per sign-in "
         f"(idle background {idle * 1000:.0f} ms/s subtracted)"
+        + (f"; failures: {dict(FAILURES)}" if FAILURES else "")
     )
+    FAILURES.clear()
     return done / elapsed, cpu / max(done, 1), failed
 
 

@@ -193,3 +193,19 @@ def test_an_unknown_name_and_its_paper_twin_share_a_key():
 def test_keys_of_different_kinds_never_collide():
     keys = {account_key(7), address_key("7"), unknown_name_key("7"), device_key("7")}
     assert keys == {"account:7", "address:7", "name:7", "device:7"}
+
+
+def test_a_failure_recorded_just_after_this_attempt_read_the_clock_costs_no_extra_wait():
+    # Concurrent sign-ins take the clock, then queue on the row lock: the row may carry a
+    # failure stamped a few milliseconds after this attempt's "now".
+    clock = FakeClock()
+    now = clock.now()
+    no_delay = ThrottlePolicy(
+        free_failures=50, base_delay_seconds=0, max_delay_seconds=0, lockout_failures=50,
+        lockout_seconds=900, reset_seconds=43200,
+    )  # fmt: skip
+    later = now + timedelta(milliseconds=30)
+    busy = Throttle("address:10.0.0.1", failures=5, last_failure_at=later)
+    assert busy.verdict(now, no_delay) == Verdict(0, False)
+    delayed = Throttle("account:1", failures=4, last_failure_at=later)
+    assert delayed.verdict(now, POLICY) == Verdict(1, False)  # the 1 s delay, not 1.03 s -> 2

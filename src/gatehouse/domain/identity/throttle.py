@@ -55,7 +55,10 @@ class Throttle:
             return Verdict(0, True, permanent=True)
         if self.last_failure_at is None or self._stale(now, policy):
             return Verdict(0, False)
-        last = as_utc(self.last_failure_at)
+        # A concurrent attempt may have locked the row, and recorded its failure, after this
+        # one read the clock: that failure counts as happening now, not in the future (else
+        # a zero delay would still make this attempt wait a second).
+        last = min(as_utc(self.last_failure_at), now)
         if policy.lockout_failures and self.failures >= policy.lockout_failures:
             until = last + timedelta(seconds=policy.lockout_seconds)
             return Verdict(max(0, math.ceil((until - now).total_seconds())), now < until)
