@@ -118,6 +118,12 @@ async def test_sms_with_resend_and_code_card(base_url, alice, clock, tmp_path, r
         await until(
             pilot, lambda: "1 more sends" in str(app.screen.query_one("#factor-prompt").render())
         )
+        await press(pilot, "#resend")
+        await until(
+            pilot, lambda: "0 more sends" in str(app.screen.query_one("#factor-prompt").render())
+        )
+        await press(pilot, "#resend")  # a fourth send is refused in plain words
+        await until(pilot, lambda: "No more codes" in text_of(app, "#factor-error"))
         code = await latest_sms_code(runtime, alice.phone)
         await type_into(pilot, "#code", code)
         await pilot.click("#verify")
@@ -171,3 +177,17 @@ async def test_a_known_device_signs_in_while_strangers_must_wait(
     again = make_app(base_url, tmp_path)  # this device signed in before: its own budget
     async with again.run_test(size=SIZE) as pilot:
         await sign_in(pilot, alice, clock, environment="live")
+
+
+async def test_an_expired_signin_starts_again_with_the_reason(base_url, alice, clock, tmp_path):
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await password_step(pilot, alice, environment="live")
+        clock.advance(301)  # a sign-in attempt lives 5 minutes
+        await pilot.click("#use-totp")
+        await type_into(pilot, "#code", "123456")
+        await press(pilot, "#verify")
+        await until(pilot, lambda: isinstance(app.screen, SignInScreen))
+        assert "expired" in text_of(app, "#signin-error") or "ended" in text_of(
+            app, "#signin-error"
+        )
