@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,7 @@ from tests.support.state import throttle_failures
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import Runtime, build
 from gatehouse.domain.clock import FakeClock
+from gatehouse.domain.identity.factors import totp
 from gatehouse.domain.identity.throttle import account_key, address_key
 from gatehouse.service.identity import users
 
@@ -88,3 +90,33 @@ async def test_a_burst_of_guesses_checks_no_more_passwords_than_the_throttle_all
     assert user.id is not None
     assert await throttle_failures(runtime, account_key(user.id)) == wrong_checked
     assert await throttle_failures(runtime, address_key("127.0.0.1")) == wrong_checked
+
+
+async def test_a_burst_of_wrong_codes_over_many_sign_ins_gets_no_more_checked(
+    client, runtime, clock
+):
+    """The second step holds its budget too: a code is checked with the sign-in's user row
+    locked, so concurrent guesses across several open sign-ins queue and see each other."""
+    alice = await make_user(runtime)
+    logins = []
+    for platform in ("web", "mobile", "gateway", "workstation", "gateway"):
+        started = await login(client, alice.username, alice.password, platform=platform)
+        assert started.status_code == 200, started.text
+        logins.append(started.json()["login_id"])
+    near = {
+        totp.code_at(alice.totp_secret, at=clock.now() + timedelta(seconds=30 * s))
+        for s in range(-20, 21)
+    }
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+    answers = await asyncio.gather(
+        *(
+            client.post(f"/v1/api/auth/login/{i}/verify", json={"factor": "totp", "code": wrong})
+            for i in logins
+            for _ in range(5)
+        )
+    )
+    statuses = [a.status_code for a in answers]
+    checked = statuses.count(401)
+    print(f"second step: {checked} of {len(statuses)} concurrent codes checked")
+    assert set(statuses) <= {401, 429}, statuses
+    assert 1 <= checked <= runtime.ctx.account_throttle.free_failures + 1, statuses
