@@ -129,7 +129,9 @@ def test_handoff_is_single_use_short_lived_and_private(tmp_path):
 
 def test_errors_in_plain_words_and_formatting():
     assert "Try again in 14:05" in plain(ApiError(423, "locked", "x", {"retry_after": 845}))
-    assert "locked by support" in plain(ApiError(423, "locked", "x", {"retry_after": None}))
+    assert "locked by support" in plain(ApiError(423, "locked", "", {"retry_after": None}))
+    hard = "This account is locked after too many failed sign-ins. Reset your password."
+    assert plain(ApiError(423, "locked", hard, {"retry_after": None})) == hard
     assert "other trading environment" in plain(ApiError(409, "wrong_environment", "x"))
     assert "expired" in plain(ApiError(410, "challenge_expired", "x"))
     assert "no unused cells" in plain(ApiError(409, "card_spent", "x"))

@@ -43,6 +43,8 @@ def plain(error: ApiError) -> str:
     """A sentence for a person; the server's own message when the code is unknown."""
     if error.code == "locked":
         retry = error.details.get("retry_after")
+        if retry is None and error.message:  # locked until unlocked: the server says how
+            return error.message
         return lockout_text(float(retry) if retry is not None else None)
     if error.code == "rate_limited":
         retry = float(error.details.get("retry_after") or 1)

@@ -44,7 +44,8 @@ export function describe(error) {
   const fixed = MESSAGES[error?.code];
   const text = fixed || error?.message || "Something went wrong. Please try again.";
   if (error?.code === "locked" && error.details?.retry_after === null) {
-    return "This account is locked. Contact support to unlock it.";
+    // locked until unlocked: the server says how (support, or a password reset)
+    return error.message || "This account is locked. Contact support to unlock it.";
   }
   return text;
 }
