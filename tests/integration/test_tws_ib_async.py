@@ -211,7 +211,7 @@ async def test_order_types_and_refusals(client, base_url, alice, clock, caplog):
             ioc = ib.placeOrder(aapl, LimitOrder("BUY", 2, 100.0, tif="IOC"))
             await until(lambda: ioc.orderStatus.status in ("Cancelled", "Inactive"))
 
-            trail = Order(action="BUY", totalQuantity=1, orderType="TRAIL", auxPrice=1.0)
+            trail = Order(action="BUY", totalQuantity=1, orderType="TRAIL")  # no trail amount
             trailing = ib.placeOrder(aapl, trail)
             await until(lambda: (trailing.order.orderId, 201) in errors)
 

@@ -1,7 +1,8 @@
 """The TWS API with IBKR's official Python client (``ibapi``, the stable channel on PyPI),
 threaded as its users run it, against a real Gatehouse server: connect, contract details,
 market data, a market order filled with its execution and commission, positions, the
-account summary, a limit order modified and cancelled, historical bars."""
+account summary, a limit order modified and cancelled, historical bars; a bracket and a
+trailing stop."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ibapi.contract import Contract
 from ibapi.order import Order
 from ibapi.order_cancel import OrderCancel
 from ibapi.wrapper import EWrapper
-from tests.support.trading import AAPL, trader
+from tests.support.trading import AAPL, ScriptedMarket, trader
 from tests.support.tws import tws_server
 
 
@@ -172,6 +173,56 @@ async def test_ibapi_connects_and_trades(client, base_url, alice, clock):
             )
             await until(lambda: app.seen("historicalDataEnd"))
             assert app.seen("historicalData") and app.seen("historicalData")[-1][1].close > 0
+            bad = [a for a in app.seen("error") if a[1] not in (202, 2104, 2106, 2158)]
+            assert not bad, bad
+        finally:
+            app.disconnect()
+            loop.join(5)
+
+
+def linked(action: str, kind: str, price: float, parent: int, transmit: bool) -> Order:
+    o = order(action, 10, kind, price if kind == "LMT" else None)
+    if kind == "STP":
+        o.auxPrice = price
+    o.parentId, o.transmit = parent, transmit
+    return o
+
+
+async def test_ibapi_bracket_and_trailing_stop(runtime, client, base_url, alice, clock):
+    market = ScriptedMarket()
+    market.set(AAPL, bid="99.99", ask="100.01")
+    runtime.ctx.market = market
+    t = await trader(client, alice, clock)
+    async with tws_server(base_url, t.token) as (_server, port):
+        app = App()
+        await asyncio.to_thread(app.connect, "127.0.0.1", port, 3)
+        loop = threading.Thread(target=app.run, daemon=True)
+        loop.start()
+        try:
+            await until(lambda: app.seen("nextValidId"))
+            first = app.seen("nextValidId")[0][0]
+            app.reqContractDetails(1, stock())
+            await until(lambda: app.seen("contractDetailsEnd"))
+            [(_, details)] = app.seen("contractDetails")
+
+            def statuses(order_id: int) -> list[str]:
+                return [a[1] for a in app.seen("orderStatus") if a[0] == order_id]
+
+            app.placeOrder(first, details.contract, linked("BUY", "LMT", 100.05, 0, False))
+            app.placeOrder(first + 1, details.contract, linked("SELL", "LMT", 99.9, first, False))
+            app.placeOrder(first + 2, details.contract, linked("SELL", "STP", 95.0, first, True))
+            await until(lambda: "Filled" in statuses(first))
+            await until(lambda: "Filled" in statuses(first + 1))
+            await until(lambda: "Cancelled" in statuses(first + 2))
+            stop = next(a[2] for a in app.seen("openOrder") if a[0] == first + 2)
+            assert stop.parentId == first and stop.ocaGroup and stop.ocaType == 1
+
+            trail = order("BUY", 1, "TRAIL")
+            trail.auxPrice, trail.trailStopPrice = 0.5, 100.5
+            app.placeOrder(first + 3, details.contract, trail)
+            await until(lambda: "PreSubmitted" in statuses(first + 3))
+            shown = [a[2] for a in app.seen("openOrder") if a[0] == first + 3][-1]
+            assert (shown.orderType, shown.auxPrice, shown.trailStopPrice) == ("TRAIL", 0.5, 100.5)
             bad = [a for a in app.seen("error") if a[1] not in (202, 2104, 2106, 2158)]
             assert not bad, bad
         finally:

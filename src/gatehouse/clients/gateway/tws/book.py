@@ -12,7 +12,6 @@ from typing import Any
 from gatehouse.clients.gateway.tws.contracts import ContractBook
 from gatehouse.clients.gateway.tws.model import ApiExecution, ApiOrder
 
-ORDER_TYPES_IN = {"MKT": "MKT", "LMT": "LMT", "STP": "STP", "STP LMT": "STP_LIMIT"}
 _ORDER_TYPES_OUT = {
     "Market": "MKT",
     "Limit": "LMT",
@@ -22,6 +21,10 @@ _ORDER_TYPES_OUT = {
     "LIMIT": "LMT",
     "STOP": "STP",
     "STOP_LIMIT": "STP LMT",
+    "Trail": "TRAIL",
+    "TRAIL": "TRAIL",
+    "Trail Limit": "TRAIL LIMIT",
+    "TRAILLMT": "TRAIL LIMIT",
 }
 ACTIVE = {"PendingSubmit", "PreSubmitted", "Submitted", "PendingCancel"}
 _REF = re.compile(r"^tws-(\d+)-(\d+)-[0-9a-z]+$")
@@ -94,8 +97,9 @@ class OrderBook:
         )
         order_type = _ORDER_TYPES_OUT.get(str(view.get("orderType")), "MKT")
         price, aux = _number(view.get("price")), _number(view.get("auxPrice"))
-        lmt = price if order_type in ("LMT", "STP LMT") else None
-        stop = aux if order_type == "STP LMT" else price if order_type == "STP" else None
+        lmt = price if order_type in ("LMT", "STP LMT", "TRAIL LIMIT") else None
+        stop = aux if order_type in ("STP LMT", "TRAIL LIMIT") else price
+        stop = stop if order_type != "LMT" else None
         total = _number(view.get("totalSize")) or 0.0
         filled = _number(view.get("filledQuantity")) or 0.0
         status = str(view.get("status") or "Submitted")
@@ -119,6 +123,8 @@ class OrderBook:
         order.perm_id = _perm_id(gatehouse_id)
         order.contract = contract
         order.quantity, order.lmt_price, order.aux_price = total, lmt, stop
+        self._links(order, view)
+        _trailing(order, view, stop)
         order.order_type = order_type
         order.tif = str(view.get("timeInForce") or order.tif)
         order.status = status
@@ -131,6 +137,16 @@ class OrderBook:
             order.completed_status = str(view.get("text") or status)
         self.remember(order)
         return order
+
+    def _links(self, order: ApiOrder, view: Mapping[str, Any]) -> None:
+        """parentId as the client's id of the parent (0 when it is not a TWS order of the
+        same client); ocaGroup as Gatehouse named it (``B<id>`` for a bracket's children)."""
+        parent = self._by_gatehouse.get(str(view.get("parentId") or ""))
+        if parent is not None and parent.client_id == order.client_id:
+            order.parent_id = parent.order_id
+        order.oca_group = str(view.get("ocaGroup") or "")
+        order.oca_type = 1 if order.oca_group else 0
+        order.outside_rth = bool(view.get("outsideRTH"))
 
     def apply_execution(self, data: Mapping[str, Any]) -> tuple[ApiOrder | None, ApiExecution]:
         """The TWS execution of an ``execution.created`` event (and its order, if known)."""
@@ -172,6 +188,22 @@ class OrderBook:
 
     def seen(self, exec_id: str) -> bool:
         return exec_id in self._seen_exec
+
+
+def _trailing(order: ApiOrder, view: Mapping[str, Any], stop: float | None) -> None:
+    """A trailing order as TWS shows it: auxPrice the trail in money (or trailingPercent),
+    trailStopPrice the stop now, a TRAIL LIMIT's lmtPriceOffset its limit's distance."""
+    order.trailing_percent = order.trail_stop_price = order.lmt_price_offset = None
+    if not order.order_type.startswith("TRAIL"):
+        return
+    amount = _number(view.get("trailingAmount"))
+    percent = str(view.get("trailingType")) == "%"
+    order.aux_price = None if percent else amount
+    order.trailing_percent = amount if percent else None
+    order.trail_stop_price = stop
+    if order.order_type == "TRAIL LIMIT" and stop is not None and order.lmt_price is not None:
+        gap = stop - order.lmt_price if order.action == "SELL" else order.lmt_price - stop
+        order.lmt_price_offset = round(gap, 6)
 
 
 def _perm_id(gatehouse_id: str) -> int:

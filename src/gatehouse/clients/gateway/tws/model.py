@@ -57,7 +57,7 @@ class ApiOrder:
     contract: Contract
     action: str  # BUY / SELL
     quantity: float
-    order_type: str  # MKT, LMT, STP, STP LMT
+    order_type: str  # MKT, LMT, STP, STP LMT, TRAIL, TRAIL LIMIT
     lmt_price: float | None
     aux_price: float | None
     tif: str
@@ -70,6 +70,10 @@ class ApiOrder:
     last_fill_price: float = 0.0
     parent_id: int = 0
     oca_group: str = ""
+    oca_type: int = 0
+    trailing_percent: float | None = None  # a trail in percent (auxPrice is unset then)
+    trail_stop_price: float | None = None  # a trailing order's stop now
+    lmt_price_offset: float | None = None  # a TRAIL LIMIT's limit from its stop
     outside_rth: bool = False
     transmit: bool = True
     why_held: str = ""

@@ -75,7 +75,71 @@ def _place_order(cursor: Cursor) -> Request:
     request["parent_id"] = cursor.integer()
     cursor.skip(4)  # blockOrder, sweepToFill, displaySize, triggerMethod
     request["outside_rth"] = cursor.flag()
+    request.update(_ORDER_DEFAULTS)
+    if cursor.left:  # the rest (ibapi and ib_async always send it; a short test may not)
+        _order_tail(cursor, request)
     return request
+
+
+_ORDER_DEFAULTS: Request = {
+    "oca_type": 0,
+    "trail_stop_price": None,
+    "trailing_percent": None,
+    "lmt_price_offset": None,
+    "conditions": 0,
+    "what_if": False,
+    "algo": "",
+}
+_UNSET_DOUBLE = 1.7e308
+
+
+def _pairs(cursor: Cursor, width: int) -> None:
+    """Skip a count-prefixed list of ``width``-field items."""
+    cursor.skip(cursor.integer() * width)
+
+
+def _order_tail(cursor: Cursor, request: Request) -> None:
+    """placeOrder after hidden, at server version 178 (no faProfile): the fields Gatehouse
+    reads are ocaType, trailStopPrice, trailingPercent, lmtPriceOffset; conditions stop it."""
+    cursor.skip()  # hidden
+    if request["contract"].sec_type == "BAG":
+        _pairs(cursor, 8)  # comboLegs
+        _pairs(cursor, 1)  # orderComboLegs
+        _pairs(cursor, 2)  # smartComboRoutingParams
+    cursor.skip(7)  # sharesAllocation, discretionaryAmt, goodAfter/TillDate, faGroup … faPct
+    cursor.skip(4)  # modelCode, shortSaleSlot, designatedLocation, exemptCode
+    request["oca_type"] = cursor.integer()
+    cursor.skip(17)  # rule80A … deltaNeutralOrderType's predecessor volatilityType
+    if cursor.text():  # deltaNeutralOrderType
+        cursor.skip(9)  # deltaNeutralAuxPrice and the 8 delta-neutral fields
+    else:
+        cursor.skip()  # deltaNeutralAuxPrice
+    cursor.skip(2)  # continuousUpdate, referencePriceType
+    request["trail_stop_price"] = cursor.real()
+    request["trailing_percent"] = cursor.real()
+    cursor.skip(2)  # scaleInitLevelSize, scaleSubsLevelSize
+    increment = cursor.real()
+    if increment is not None and 0 < increment < _UNSET_DOUBLE:
+        cursor.skip(7)
+    cursor.skip(3)  # scaleTable, activeStartTime, activeStopTime
+    if cursor.text():  # hedgeType
+        cursor.skip()  # hedgeParam
+    cursor.skip(4)  # optOutSmartRouting, clearingAccount, clearingIntent, notHeld
+    if cursor.flag():  # a delta-neutral contract
+        cursor.skip(3)
+    request["algo"] = cursor.text()
+    if request["algo"]:
+        _pairs(cursor, 2)
+    cursor.skip()  # algoId
+    request["what_if"] = cursor.flag()
+    cursor.skip(4)  # orderMiscOptions, solicited, randomizeSize, randomizePrice
+    if request["order_type"] in ("PEG BENCH", "PEGBENCH"):
+        cursor.skip(5)
+    request["conditions"] = cursor.integer()
+    if request["conditions"]:
+        return  # refused: the conditions' own fields are not read
+    cursor.skip(2)  # adjustedOrderType, triggerPrice
+    request["lmt_price_offset"] = cursor.real()
 
 
 def _cancel_order(cursor: Cursor) -> Request:

@@ -26,6 +26,7 @@ from gatehouse.clients.gateway.tws.requests import Request, decode_request, unsu
 from gatehouse.clients.gateway.tws.upstream import UpstreamError
 
 if TYPE_CHECKING:
+    from gatehouse.clients.gateway.tws.placing import Held
     from gatehouse.clients.gateway.tws.server import TwsServer
 
 log = logging.getLogger("gatehouse.gateway.tws")
@@ -53,6 +54,7 @@ class Session:
         self.pnl: set[int] = set()
         self.pnl_single: dict[int, int] = {}  # reqId → conid
         self.auto_open_orders = False
+        self.held: dict[int, Held] = {}  # orderId → an order sent with transmit=False
         self._times: deque[float] = deque()
         self.closed = False
 
