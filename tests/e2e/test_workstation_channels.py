@@ -49,7 +49,9 @@ async def test_latest_channel_adds_the_preview_panels(base_url, alice, clock, tm
         screen = await sign_in(pilot, alice, clock, environment="paper", channel="latest")
         assert "channel latest" in str(screen.query_one("#status-bar", Static).render())
         ladder = screen.query_one(LadderPanel)
-        await until(pilot, lambda: "top of book" in str(ladder.query_one("#ladder").render()))
+        shown = ladder.query_one("#ladder")
+        await until(pilot, lambda: "depth of book" in str(shown.render()))
+        assert str(shown.render()).count(".") >= 10  # five price levels a side
         await screen.switch_to("Monitor")
         heatmap = screen.query_one(HeatmapPanel)
         await until(pilot, lambda: "%" in str(heatmap.query_one("#heatmap").render()))

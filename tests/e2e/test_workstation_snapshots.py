@@ -98,5 +98,5 @@ async def test_trading_on_the_latest_channel(base_url, alice, clock, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await sign_in(pilot, alice, clock, environment="paper", channel="latest")
         await settled(pilot, screen)
-        await until(pilot, lambda: "top of book" in str(screen.query_one("#ladder").render()))
+        await until(pilot, lambda: "depth of book" in str(screen.query_one("#ladder").render()))
         await check(pilot, "trading-latest", alice)

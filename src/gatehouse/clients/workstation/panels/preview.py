@@ -1,5 +1,5 @@
 """Preview panels of the "latest" channel: a depth-of-book price ladder and a movers
-heatmap. The ladder reads the server's book when it serves one (``iserver/marketdata/book``)
+heatmap. The ladder reads the server's book (``marketdata/book``) when it serves one
 and otherwise builds its levels from the top of book."""
 
 from __future__ import annotations
@@ -84,13 +84,14 @@ class LadderPanel(Panel):
         if self.has_book is not False:
             try:
                 body = await self.desk.call(
-                    "GET", "iserver/marketdata/book", params={"conid": self.desk.conid}
+                    "GET", "marketdata/book", params={"conid": self.desk.conid}
                 )
                 bids, asks = book_levels(body)
                 self.has_book = True
-            except ApiError:
-                self.has_book = False
-        source = "book" if self.has_book else "top of book"
+            except ApiError as error:
+                if error.status == 404 and error.code == "not_found":
+                    self.has_book = False  # a server without the book: top of book for good
+        source = "depth of book" if self.has_book else "top of book"
         lines = [f"[b]{self.desk.symbol}[/b]  ({source})", *ladder_rows(bids, asks, 5)]
         self.query_one("#ladder", Static).update("\n".join(lines))
 
