@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 from ib_async import IB, MarketOrder, Stock
 
+from benchmarks.harness import database, using
 from benchmarks.portal import create_user, free_port, sign_in_and_trade, wait_until_up
 from gatehouse.clients.gateway.tws import TwsServer
 from gatehouse.clients.gateway.tws.upstream import SdkUpstream
@@ -163,11 +164,11 @@ def main() -> None:
     if args.client:
         asyncio.run(client_part(args))
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
-        paper_password, secret = asyncio.run(create_user(home))
+    with tempfile.TemporaryDirectory() as tmp, database("sqlite", Path(tmp) / "home") as fresh:
+        with using(fresh):
+            paper_password, secret = asyncio.run(create_user())
         port = free_port()
-        env = {**os.environ, "GATEHOUSE_HOME": str(home)}
+        env = {**os.environ, **fresh}
         server = subprocess.Popen(
             [sys.executable, "-m", "gatehouse.cli", "serve", "--port", str(port), "--no-demo"],
             env=env,
