@@ -101,7 +101,14 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
         raise InvalidCredentials()
     user_id = user.id
     async with ctx.uow() as uow:
-        await throttling.release(uow, account=key, address=address)
+
+        async def commit() -> None:
+            # The reserved attempt is given back last, just before the commit: the throttle
+            # rows stay locked for the commit alone, not for the whole step (every sign-in
+            # from one address takes that address's row).
+            await throttling.release(uow, account=key, address=address)
+            await uow.commit()
+
         rehash = stored_hash is not None and ctx.hasher.needs_rehash(stored_hash)
         if rehash:
             user = await uow.users.get(user_id)
@@ -115,10 +122,10 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
         )
         if typed_env is not request.environment:
             await audit_log.record(uow, AuditEvent.WRONG_ENVIRONMENT, at=now, subject=common)
-            await uow.commit()
+            await commit()
             raise WrongEnvironment(_wrong_env_message(typed_env))
         if user.admin_locked:
-            await uow.commit()
+            await commit()
             raise AccountLocked("This account is locked. Contact support.", retry_after=None)
         if rehash:
             fresh = await ctx.hasher.hash(request.password)
@@ -129,7 +136,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
             await audit_log.record(uow, AuditEvent.PASSWORD_REHASHED, at=now, subject=common)
         factors, notices = await _factors(ctx, uow, user)
         if not factors:
-            await uow.commit()
+            await commit()
             raise FactorUnavailable(
                 "No second factor is set up for this account; contact support to add one."
             )
@@ -147,7 +154,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
         )
         await uow.logins.add(attempt)
         await audit_log.record(uow, AuditEvent.LOGIN_PASSWORD_OK, at=now, subject=common)
-        await uow.commit()
+        await commit()
     body: dict[str, Any] = {
         "login_id": attempt.public_id,
         "state": LoginState.SECOND_FACTOR.value,
