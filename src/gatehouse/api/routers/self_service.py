@@ -7,7 +7,7 @@ import base64
 from typing import Any
 
 import segno
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import Field, StrictStr
 
 from gatehouse.adapters.documents.card_pdf import render_card_pdf
@@ -89,7 +89,7 @@ class StepUpBody(Body):
 
 @router.post("/me/step-up")
 async def step_up_start(body: StepUpBody, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    """Confirm it is you, step 1: the password. Then a second factor (not push)."""
+    """Confirm it is you, step 1: the password. Then a second factor (a code or a Key push)."""
     return await step_up.start(ctx, principal, body.password)
 
 
@@ -106,3 +106,14 @@ async def step_up_verify(
 ) -> dict[str, Any]:
     """Step 2: the code; for the next few minutes this session may change how you sign in."""
     return await step_up.verify(ctx, principal, login_id, body.factor, body.code)
+
+
+@router.get("/me/step-up/{login_id}")
+async def step_up_status(
+    login_id: str,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    wait: float = Query(default=0, ge=0, le=60),
+) -> dict[str, Any]:
+    """Long poll on a step-up's Key push: pending, reauthenticated (this session) or expired."""
+    return await step_up.wait(ctx, principal, login_id, wait=wait)

@@ -18,6 +18,7 @@ from gatehouse.domain.errors import LoginNotFound, PushDenied, PushWrongNumber
 from gatehouse.domain.identity.factors import push
 from gatehouse.domain.identity.gateway_devices import is_renewal
 from gatehouse.domain.identity.login_flow import Factor, LoginAttempt, LoginState
+from gatehouse.domain.identity.step_up import is_step_up
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log, sessions, signin
 
@@ -41,8 +42,12 @@ async def status(ctx: ServiceContext, login_id: str, *, wait: float = 0) -> Logi
     while True:
         async with ctx.uow() as uow:
             attempt = await uow.logins.by_public_id(login_id) if len(login_id) <= 64 else None
-            if attempt is None or is_renewal(attempt.device_name):
-                raise LoginNotFound()  # a gateway's renewal opens no session here
+            if (
+                attempt is None
+                or is_renewal(attempt.device_name)
+                or is_step_up(attempt.device_name)
+            ):
+                raise LoginNotFound()  # a renewal or a step-up opens no session here
             now = ctx.clock.now()
             state = attempt.state
             expired = now >= as_utc(attempt.expires_at)

@@ -36,9 +36,10 @@ from gatehouse.service.identity import audit_log, known_devices, sessions, throt
 from gatehouse.service.identity.factors import REGISTRY
 from gatehouse.service.ports import UnitOfWork
 
-# A step-up completes in the page that asked for it: push (which redeems a new session
-# through the long poll) is not offered there.
+# The codes a step-up accepts. A step-up may also ring the Key device (STEP_UP_CHALLENGES): the
+# approval then completes it into the session that asked (``step_up.wait``), never a new one.
 STEP_UP_FACTORS = frozenset({Factor.TOTP, Factor.SMS, Factor.CARD})
+STEP_UP_CHALLENGES = STEP_UP_FACTORS | {Factor.PUSH}
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ async def challenge(
     """Send or show a challenge for ``factor`` (SMS code, card cells, push number)."""
     await _rate_limit(ctx, ctx.signin.rate_limit_verify, "challenge", address)
     factor = _parse_factor(factor_name)
-    if step_up_session is not None and factor not in STEP_UP_FACTORS:
+    if step_up_session is not None and factor not in STEP_UP_CHALLENGES:
         raise FactorUnavailable()
     handler = REGISTRY[factor]
     async with ctx.uow() as uow:

@@ -1,12 +1,12 @@
-// "Confirm it's you": changing how you sign in needs your password and a second factor within
-// the last five minutes. withStepUp(action) runs the action; if the server answers
+// "Confirm it's you": changing how you sign in needs your password and a second factor (a code,
+// or a Gatehouse Key push approved on the device) within the last five minutes. withStepUp(action) runs the action; if the server answers
 // reauth_required it asks for both in a dialog, then runs the action again.
 
-import { post } from "./api.js";
+import { get, post } from "./api.js";
 import { $, h, replaceChildren, show } from "./dom.js";
 import { describe } from "./messages.js";
 
-const NAMES = { totp: "Authenticator app", sms: "Text message", card: "Code card" };
+const NAMES = { push: "Gatehouse Key", totp: "Authenticator app", sms: "Text message", card: "Code card" };
 
 function cancelled() {
   const error = new Error("Cancelled.");
@@ -29,7 +29,9 @@ export function stepUp() {
       error.textContent = text;
       show(error, Boolean(text));
     };
+    let polling = null; // the push long poll, stopped when the dialog closes
     const finish = (ok) => {
+      polling?.abort();
       dialog.close();
       dialog.remove();
       ok ? resolve() : reject(cancelled());
@@ -60,11 +62,47 @@ export function stepUp() {
       const base = `/v1/api/me/step-up/${encodeURIComponent(started.login_id)}`;
       const choices = started.factors.map((factor) => {
         const button = h("button", { class: "btn btn-sm", type: "button", "data-factor": factor }, NAMES[factor] || factor);
-        button.addEventListener("click", () => askCode(base, factor));
+        button.addEventListener("click", () => (factor === "push" ? askPush(base) : askCode(base, factor)));
         return button;
       });
       replaceChildren(body, h("p", { class: "small" }, "Use one of your second factors:"), h("div", { class: "preview-actions" }, choices));
-      if (started.factors.length === 1) askCode(base, started.factors[0]);
+      if (started.factors.length === 1) choices[0].click();
+    }
+
+    // Key push: show the number to pick, then wait; the approval confirms this session.
+    async function askPush(base) {
+      say("");
+      polling?.abort();
+      const number = h("div", { class: "push-number", id: "step-up-push-number", "aria-live": "polite" }, "··");
+      const status = h("p", { class: "muted small", id: "step-up-push-status" }, "Sending a request to your Gatehouse Key…");
+      replaceChildren(body, h("div", { class: "stack login-step-notification", id: "step-up-push" },
+        h("p", {}, "Open ", h("strong", {}, "Gatehouse Key"), " on your phone and tap this number:"), number, status));
+      try {
+        number.textContent = String((await post(`${base}/challenge`, { factor: "push" })).number);
+      } catch (failure) {
+        return say(describe(failure));
+      }
+      status.textContent = "Waiting for your approval…";
+      polling = new AbortController();
+      const { signal } = polling;
+      while (!signal.aborted) {
+        try {
+          const state = await get(`${base}?wait=25`, { signal });
+          if (state.state === "reauthenticated") return finish(true);
+          if (state.state === "expired") return say("This request has expired. Cancel and try again.");
+          if (state.push === "expired") {
+            status.textContent = "";
+            const again = h("button", { class: "btn btn-sm", type: "button", id: "step-up-push-again" }, "Send again");
+            again.addEventListener("click", () => askPush(base));
+            replaceChildren(body, h("p", { class: "small" }, "The request to your Gatehouse Key expired."), again);
+            return;
+          }
+        } catch (failure) {
+          if (failure.name === "AbortError") return;
+          status.textContent = "";
+          return say(describe(failure));
+        }
+      }
     }
 
     async function askCode(base, factor) {
