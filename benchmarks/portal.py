@@ -90,9 +90,10 @@ async def create_user() -> tuple[str, str]:
     return created.paper_password, uri.split("secret=")[1].split("&")[0]
 
 
-def sign_in_and_trade(base: str, password: str, secret: str) -> tuple[str, str]:
-    """Sign in through the API (paper, gateway) and buy a few positions; (token, account)."""
-    session = sign_in(base, "portalpaper", password, secret)
+def sign_in_and_trade(base: str, password: str, secret: str, step: int = 0) -> tuple[str, str]:
+    """Sign in through the API (paper, gateway) and buy a few positions; (token, account).
+    ``step``: which TOTP step's code (a second sign-in within 30 s needs the next one)."""
+    session = sign_in(base, "portalpaper", password, secret, step=step)
     token, account = session["token"], session["accounts"][0]
     with httpx.Client(base_url=base, timeout=30) as http:
         headers = {"Authorization": f"Bearer {token}"}
@@ -160,11 +161,15 @@ def report(name: str, result: Result, connections: int, cpu: float | None = None
 
 
 def gatehouse_phase(
-    env: dict[str, str], workers: int, secrets: tuple[str, str], args: argparse.Namespace
+    env: dict[str, str],
+    workers: int,
+    secrets: tuple[str, str],
+    args: argparse.Namespace,
+    step: int = 0,
 ) -> tuple[Result, float]:
     """The summary under load with ``workers`` processes: (result, server CPU seconds)."""
     with serving(env, workers) as server:
-        token, account = sign_in_and_trade(server.base, *secrets)
+        token, account = sign_in_and_trade(server.base, *secrets, step=step)
         path = f"/v1/api/portfolio/{account}/summary"
         asyncio.run(load(server.port, path, token, args.connections, min(2.0, args.seconds)))
         cpu = server.cpu_seconds()
@@ -184,7 +189,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp) / "home") as env:
         with using(env):
             secrets = asyncio.run(create_user())
-        phases = [gatehouse_phase(env, workers, secrets, args) for workers in plan]
+        phases = [
+            gatehouse_phase(env, workers, secrets, args, step) for step, workers in enumerate(plan)
+        ]
     bare_port = free_port()
     bare = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port)])
     try:

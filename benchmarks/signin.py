@@ -109,7 +109,8 @@ async def run_load(
             )
             if status != 200:
                 failed += 1
-                FAILURES[f"login {status} {started.get('error', '')} {started.get('message', '')}"] += 1
+                why = f"{started.get('error', '')} {started.get('message', '')}"
+                FAILURES[f"login {status} {why}"] += 1
                 continue
             code = totp.code_at(secret, at=datetime.now(UTC))
             status, answer = await http.call(

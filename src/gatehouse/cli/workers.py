@@ -1,7 +1,8 @@
 """``gatehouse serve --workers N``: N server processes behind one port, one Runtime each.
 
-The parent migrates the database and creates the demo user once, binds the port, and hands
-the listening socket to N children (uvicorn's multiprocess supervisor: it restarts a child
+The parent migrates the database and creates the demo user once, binds the port (one
+``SO_REUSEPORT`` socket per child, so the kernel balances connections), and hands the sockets
+to N children (uvicorn's multiprocess supervisor: it restarts a child
 that dies or hangs). Each child builds its own Runtime in its own event loop when uvicorn
 starts the app (the app factory :func:`worker_app`), so the children share nothing but the
 socket, PostgreSQL and Redis — exactly like N nodes on N machines (docs/sync.md):
@@ -21,11 +22,12 @@ socket held by another. :func:`refusal` says so before anything starts.
 from __future__ import annotations
 
 import gc
+import socket
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import uvicorn
-from uvicorn.supervisors.multiprocess import Multiprocess
+from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 from gatehouse.adapters.db.engine import is_sqlite
 from gatehouse.settings import Settings
@@ -80,7 +82,11 @@ def worker_app() -> WorkerApp:
 
 
 class Supervisor(Multiprocess):
-    """uvicorn's supervisor, calling ``ready`` once every child has started serving."""
+    """uvicorn's supervisor giving child ``i`` listening socket ``i`` (one per child, all on
+    the same port with ``SO_REUSEPORT``, so the kernel spreads connections evenly: with one
+    shared socket the first child to wake accepts a whole burst of keep-alive connections
+    and serves them alone). A child started later (a restart) listens on every socket.
+    ``ready`` is called once every child has started serving."""
 
     def __init__(
         self, config: uvicorn.Config, sockets: list[Any], ready: Callable[[list[int]], None]
@@ -89,12 +95,36 @@ class Supervisor(Multiprocess):
         self._ready = ready
 
     def init_processes(self) -> None:
-        super().init_processes()
+        for index in range(self.processes_num):
+            process = Process(self.config, [self.sockets[index % len(self.sockets)]])
+            process.start()
+            self.processes.append(process)
         timeout = float(self.config.timeout_worker_healthcheck) * 6
         if all(p.wait_until_ready(timeout, self.should_exit) for p in self.processes):
             self._ready([p.pid for p in self.processes if p.pid is not None])
         else:
             self.should_exit.set()  # a child could not start: stop the others too
+
+
+def bind_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` TCP sockets bound to one address with ``SO_REUSEPORT`` (port 0: a free one,
+    the same for all)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
+            port = int(sock.getsockname()[1])
+            sock.set_inheritable(True)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
 
 
 def run_workers(
@@ -113,10 +143,10 @@ def run_workers(
         workers=workers,
         **options,
     )
-    sock = config.bind_socket()
-    bound = int(sock.getsockname()[1])
-
+    sockets = bind_sockets(host, port, workers)
+    bound = int(sockets[0].getsockname()[1])
     try:
-        Supervisor(config, [sock], lambda pids: ready(bound, pids)).run()
+        Supervisor(config, sockets, lambda pids: ready(bound, pids)).run()
     finally:
-        sock.close()
+        for sock in sockets:
+            sock.close()
