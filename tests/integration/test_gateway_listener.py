@@ -25,6 +25,7 @@ from gatehouse.clients.gateway.keeper import SessionKeeper
 from gatehouse.clients.gateway.proxy import GatewayApp
 from gatehouse.clients.gateway.run import upstream_client
 from gatehouse.clients.gateway.state import GatewayState
+from gatehouse.clients.gateway.upstream import Pool
 from gatehouse.clients.sdk import AsyncGatehouse
 from gatehouse.domain.identity.factors.push import Decision
 
@@ -54,7 +55,7 @@ async def start(client: httpx.AsyncClient, base_url: str, user: Any, clock: Any,
     http = upstream_client(base_url)
     sdk = AsyncGatehouse(base_url, http=http)
     keeper = SessionKeeper(state, device.key, sdk, tickle_seconds=3600)
-    app = GatewayApp(state, http, keeper, AllowList())
+    app = GatewayApp(state, Pool(base_url), keeper, AllowList())
     task = asyncio.create_task(keeper.run())
     assert await keeper.fresh_token(None)
     return state, keeper, app, http, device, task, token
@@ -76,6 +77,7 @@ async def gateway(client, base_url, alice, clock, request) -> AsyncIterator[Runn
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as local:
         yield Running(state, keeper, local, device, task, token)
         await stop(task)
+    await app.upstream.aclose()
     await http.aclose()
 
 
@@ -175,7 +177,7 @@ async def test_only_allowed_addresses_are_served():
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b""}
 
-    app = GatewayApp(state, httpx.AsyncClient(base_url="http://x"), None, allow)  # type: ignore[arg-type]
+    app = GatewayApp(state, Pool("http://x"), None, allow)  # type: ignore[arg-type]
     scope = {"type": "http", "path": "/gateway/status", "client": ("10.9.9.9", 5), "headers": []}
     await app(scope, receive, send)
     assert sent[0]["status"] == 403

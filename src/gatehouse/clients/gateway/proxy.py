@@ -4,7 +4,8 @@ the Gateway's own session, and answers ``GET /gateway/status``. Local programs s
 credentials: any ``Authorization`` or cookie they send is dropped.
 
 Request bodies are read whole (at most 1 MiB) so a request can be sent again when the server
-is restarting; responses are streamed through as they arrive.
+is restarting; responses are streamed through as they arrive, over the lean keep-alive pool of
+``upstream.py``. A server that cannot be reached gets ``502 {"error": "upstream_unavailable"}``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Protocol
 
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from gatehouse.clients.gateway.allow import AllowList
 from gatehouse.clients.gateway.state import GatewayState
+from gatehouse.clients.gateway.upstream import (
+    Answer,
+    Headers,
+    Pool,
+    UpstreamError,
+    UpstreamUnavailable,
+)
 from gatehouse.clients.sdk.transport import API_PREFIX, PORTAL_PREFIX
 
 Scope = MutableMapping[str, Any]
@@ -29,7 +36,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 MAX_BODY = 1 << 20
-URL_CACHE = 4096
 RETRY_SECONDS = 15.0  # how long a request waits out a restarting server
 DROP_REQUEST = {
     b"host",
@@ -45,7 +51,17 @@ DROP_REQUEST = {
     b"cookie",
     b"content-length",
 }
-DROP_RESPONSE = {b"connection", b"keep-alive", b"transfer-encoding", b"set-cookie"}
+DROP_RESPONSE = {
+    b"connection",
+    b"keep-alive",
+    b"proxy-authenticate",
+    b"proxy-connection",
+    b"te",
+    b"trailer",
+    b"transfer-encoding",
+    b"upgrade",
+    b"set-cookie",
+}
 API = API_PREFIX + "/"
 PORTAL = PORTAL_PREFIX + "/"
 SOCKET = API + "ws"
@@ -59,9 +75,33 @@ class Sessions(Protocol):
         ...
 
 
-def _session_gone(answer: httpx.Response, body: bytes) -> bool:
+def _hop_by_hop(headers: Headers) -> set[bytes]:
+    """The fields named by ``Connection`` headers (hop-by-hop by declaration, RFC 9110 7.6.1)."""
+    named: set[bytes] = set()
+    for key, value in headers:
+        if key.lower() == b"connection":
+            named.update(part.strip().lower() for part in value.split(b","))
+    return named
+
+
+def _clean_request(headers: Headers) -> Headers:
+    """A local program's headers without hop-by-hop fields and without its credentials."""
+    named = _hop_by_hop(headers)
+    return [
+        (k, v) for k, v in headers if (low := k.lower()) not in DROP_REQUEST and low not in named
+    ]
+
+
+def _clean_response(headers: Headers) -> Headers:
+    named = _hop_by_hop(headers)
+    return [
+        (k, v) for k, v in headers if (low := k.lower()) not in DROP_RESPONSE and low not in named
+    ]
+
+
+def _session_gone(answer: Answer, body: bytes) -> bool:
     """Whether a 401 says the gateway's own session is over (not that the request failed)."""
-    if answer.headers.get("content-encoding"):
+    if answer.header(b"content-encoding"):
         return True  # cannot tell: signing in again is always safe
     try:
         code = json.loads(body).get("error")
@@ -81,18 +121,20 @@ class GatewayApp:
     def __init__(
         self,
         state: GatewayState,
-        http: httpx.AsyncClient,
+        upstream: Pool,
         sessions: Sessions,
         allow: AllowList,
+        *,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         self.state = state
-        self.http = http
+        self.upstream = upstream
         self.sessions = sessions
         self.allow = allow
-        base = str(http.base_url).rstrip("/")
+        self.retry_seconds = retry_seconds
+        base = upstream.server
         self.ws_base = "ws" + base[4:] if base.startswith("http") else base
         self.upstream_sockets: set[ClientConnection] = set()
-        self._urls: dict[tuple[str, bytes], httpx.URL] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -157,26 +199,28 @@ class GatewayApp:
             if token is None:
                 await self._refusal(send)
                 return
-        headers = [(k, v) for k, v in scope["headers"] if k not in DROP_REQUEST]
-        url = self._url(path, scope.get("query_string", b""))
-        answer: httpx.Response | None = None
+        headers = _clean_request(scope["headers"])
+        query: bytes = scope.get("query_string", b"")
+        target = path.encode("latin-1") + (b"?" + query if query else b"")
+        method = scope["method"].encode("ascii")
+        answer: Answer | None = None
         held: bytes | None = None  # a 401's body, read to see whether the session is gone
         for attempt in (1, 2):
-            request = self.http.build_request(
-                scope["method"],
-                url,
-                headers=[*headers, (b"authorization", b"Bearer " + token.encode())],
-                content=bytes(body),
-            )
-            answer = await self._send(request)
+            sent = [*headers, (b"authorization", b"Bearer " + token.encode())]
+            answer = await self._send(method, target, sent, bytes(body))
             if answer is None:
-                await _json(send, 502, {"error": "upstream_unavailable"})
+                last = self.state.last_error
+                reason = str(last["reason"]) if last else ""
+                await _json(send, 502, {"error": "upstream_unavailable", "message": reason})
                 return
-            if answer.status_code == 401 and attempt == 1:
-                held = b"".join([chunk async for chunk in answer.aiter_raw()])
+            if answer.status == 401 and attempt == 1:
+                try:
+                    held = await answer.read()
+                except UpstreamError as error:
+                    await self._upstream_failed(send, error)
+                    return
                 if not _session_gone(answer, held):
                     break  # a refusal of the request itself (a wrong code, …): pass it on
-                await answer.aclose()
                 held = None
                 fresh = await self.sessions.fresh_token(token)
                 if fresh is None or self.state.stopped:
@@ -187,48 +231,45 @@ class GatewayApp:
             break
         assert answer is not None
         try:
-            start = [(k, v) for k, v in answer.headers.raw if k.lower() not in DROP_RESPONSE]
-            await send(
-                {"type": "http.response.start", "status": answer.status_code, "headers": start}
-            )
+            start = _clean_response(answer.headers)
+            await send({"type": "http.response.start", "status": answer.status, "headers": start})
             if held is not None:
                 await send({"type": "http.response.body", "body": held})
                 return
-            async for chunk in answer.aiter_raw():
+            async for chunk in answer.chunks():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
+        except UpstreamError as error:  # the answer has begun: all we can do is cut it short
+            self.state.error("upstream_error", str(error))
+            raise
         finally:
-            await answer.aclose()
+            answer.close()
 
-    def _url(self, path: str, query: bytes) -> httpx.URL:
-        """The upstream URL, parsed once per distinct path and query (bots repeat theirs)."""
-        key = (path, query)
-        found = self._urls.get(key)
-        if found is None:
-            found = self.http.base_url.join(path + ("?" + query.decode("latin-1") if query else ""))
-            if len(self._urls) >= URL_CACHE:
-                self._urls.clear()
-            self._urls[key] = found
-        return found
+    async def _upstream_failed(self, send: Send, error: UpstreamError) -> None:
+        self.state.error("upstream_error", str(error))
+        await _json(send, 502, {"error": "upstream_unavailable", "message": str(error)})
 
-    async def _send(self, request: httpx.Request) -> httpx.Response | None:
+    async def _send(
+        self, method: bytes, target: bytes, headers: Headers, body: bytes
+    ) -> Answer | None:
         """Send, waiting out a server that refuses connections (restarting) for a while."""
         delay, waited = 0.1, 0.0
         while True:
             try:
-                answer = await self.http.send(request, stream=True)
-                self.state.upstream_connected = True
+                answer = await self.upstream.request(method, target, headers, body)
+                if not self.state.upstream_connected:
+                    self.state.upstream_connected = True
                 return answer
-            except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
+            except UpstreamUnavailable as exc:
                 self.state.upstream_connected = False
-                self.state.error("upstream_unavailable", str(exc) or type(exc).__name__)
-                if waited >= RETRY_SECONDS or self.state.stopped:
+                self.state.error("upstream_unavailable", str(exc))
+                if waited >= self.retry_seconds or self.state.stopped:
                     return None
                 await asyncio.sleep(delay)
                 waited += delay
                 delay = min(delay * 2, 2.0)
-            except httpx.HTTPError as exc:
-                self.state.error("upstream_error", str(exc) or type(exc).__name__)
+            except UpstreamError as exc:
+                self.state.error("upstream_error", str(exc))
                 return None
 
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:

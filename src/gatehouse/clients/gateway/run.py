@@ -29,6 +29,7 @@ from gatehouse.clients.gateway.proxy import GatewayApp
 from gatehouse.clients.gateway.state import GatewayState
 from gatehouse.clients.gateway.tws import serve_tws
 from gatehouse.clients.gateway.tws.upstream import SdkUpstream
+from gatehouse.clients.gateway.upstream import Pool
 from gatehouse.clients.sdk import AsyncGatehouse
 
 EXIT_STOPPED = 3
@@ -68,7 +69,8 @@ def run_loop(work: Coroutine[Any, Any, int]) -> int:
 
 
 def upstream_client(server: str) -> httpx.AsyncClient:
-    """One keep-alive pool of HTTP/1.1 connections to the server."""
+    """The SDK's keep-alive pool of HTTP/1.1 connections to the server (the session keeper and
+    the TWS API; proxied requests go through ``upstream.Pool``)."""
     return httpx.AsyncClient(
         base_url=server.rstrip("/"),
         http1=True,
@@ -104,7 +106,8 @@ async def serve(
             server.should_exit = True
 
     keeper = SessionKeeper(state, key, client, tickle_seconds=tickle_seconds, on_stop=on_stop)
-    app = GatewayApp(state, http, keeper, allow)
+    pool = Pool(enrollment.server)
+    app = GatewayApp(state, pool, keeper, allow)
     ssl: dict[str, str] = {}
     if listener.https:
         cert, private = tls.ensure_certificate(listener.folder / "tls")
@@ -147,6 +150,7 @@ async def serve(
             with contextlib.suppress(Exception):
                 await client.logout()
             say("signed out")
+        await pool.aclose()
         await http.aclose()
     if state.stopped:
         say("exiting", level=logging.ERROR, reason=state.stopped, status=EXIT_STOPPED)
