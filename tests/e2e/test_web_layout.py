@@ -17,7 +17,14 @@ PORTAL = ["/portal/", "/portal/trade", "/portal/watchlists", "/portal/analysis",
           "/portal/settings"]  # fmt: skip
 MOBILE = ["/m/", "/m/quotes", "/m/trade", "/m/orders", "/m/more", "/m/alerts", "/m/messages",
           "/m/assistant", "/m/settings"]  # fmt: skip
-SIGNED_OUT = ["/login", "/forgot", "/m/login", "/m/forgot"]
+SIGNED_OUT = [
+    "/login",
+    "/forgot",
+    "/forgot/questions",
+    "/m/login",
+    "/m/forgot",
+    "/m/forgot/questions",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 

@@ -19,7 +19,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.mark.parametrize(
-    "path", ["/login", "/m/login", "/static/css/base.css", "/static/js/api.js", "/m/sw.js"]
+    "path",
+    [
+        "/login",
+        "/m/login",
+        "/forgot/questions",
+        "/m/forgot/questions",
+        "/static/css/base.css",
+        "/static/js/api.js",
+        "/m/sw.js",
+    ],
 )
 async def test_pages_and_static_files_carry_the_security_headers(client, path):
     answer = await client.get(path)
@@ -121,3 +130,7 @@ async def test_the_mobile_sign_in_says_why_passkeys_cannot_work_on_an_ip_address
     for page, link in (("/login", "/forgot"), ("/m/login", "/m/forgot")):
         assert f'href="{link}">Forgot password?' in (await client.get(page)).text
         assert (await client.get(link)).status_code == 200
+        # the page for security questions is linked from there, and leads back
+        assert f'href="{link}/questions" id="forgot-questions"' in (await client.get(link)).text
+        questions = await client.get(f"{link}/questions")
+        assert f'href="{page}" id="rq-back"' in questions.text

@@ -66,7 +66,20 @@ async def mobile_login(request: Request, next: str | None = None) -> Response:
 
 @router.get("/m/forgot")
 async def mobile_forgot(request: Request) -> Response:
-    return render(request, "forgot.html", back_path="/m/login", mobile=True)
+    return render(
+        request,
+        "forgot.html",
+        back_path="/m/login",
+        questions_path="/m/forgot/questions",
+        mobile=True,
+    )
+
+
+@router.get("/m/forgot/questions")
+async def mobile_forgot_questions(request: Request) -> Response:
+    return render(
+        request, "forgot_questions.html", back_path="/m/login", forgot_path="/m/forgot", mobile=True
+    )
 
 
 def passkey_blocked(request: Request) -> tuple[str, str] | None:

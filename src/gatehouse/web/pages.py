@@ -54,7 +54,17 @@ async def login_page(request: Request, next: str | None = None) -> Response:
 @router.get("/forgot")
 async def forgot_page(request: Request) -> Response:
     """Forgot password: ask for a reset link (the link opens ``/recover``)."""
-    return render(request, "forgot.html", back_path="/login", mobile=False)
+    return render(
+        request, "forgot.html", back_path="/login", questions_path="/forgot/questions", mobile=False
+    )
+
+
+@router.get("/forgot/questions")
+async def forgot_questions_page(request: Request) -> Response:
+    """Recovery by security questions and a TOTP or SMS code (docs/recovery.md)."""
+    return render(
+        request, "forgot_questions.html", back_path="/login", forgot_path="/forgot", mobile=False
+    )
 
 
 @router.get("/portal")
