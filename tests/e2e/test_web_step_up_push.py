@@ -1,5 +1,6 @@
-"""Step-up by Gatehouse Key push in Chromium: "Confirm it's you" shows the number to pick,
-waits, and the approval on the Key device confirms the page's own session (the change goes on)."""
+"""Step-up by Gatehouse Key push in Chromium: "Confirm it's you" shows the number to pick and
+waits; a denial starts it over; an approval on the Key device confirms the page's own session
+(the change asked for goes on)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,17 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+async def ring(page, user) -> int:
+    """Password, then "Gatehouse Key": the number the dialog shows, once it is waiting."""
+    await page.fill("#step-up-pass", user.password)
+    await page.press("#step-up-pass", "Enter")
+    await page.click("#step-up [data-factor=push]")
+    shown = page.locator("#step-up-push-number")
+    await expect(shown).to_have_text(re.compile(r"^\d{2}$"))
+    await expect(page.locator("#step-up-push-status")).to_contain_text("Waiting")
+    return int(await shown.inner_text())
+
+
 async def test_confirming_it_is_you_with_a_key_push(base_url, client, alice, clock):
     url = page_url(base_url)
     device = await enrolled_device(client, alice, clock)
@@ -33,13 +45,14 @@ async def test_confirming_it_is_you_with_a_key_push(base_url, client, alice, clo
             await page.evaluate(TICKLE)
         await page.click("#key-add")
         await expect(page.locator("#step-up")).to_be_visible()
-        await page.fill("#step-up-pass", alice.password)
-        await page.press("#step-up-pass", "Enter")
-        await page.click("#step-up [data-factor=push]")
-        shown = page.locator("#step-up-push-number")
-        await expect(shown).to_have_text(re.compile(r"^\d{2}$"))
-        number = int(await shown.inner_text())
-        await expect(page.locator("#step-up-push-status")).to_contain_text("Waiting")
+        # denied on the device first: the dialog says so and starts over from the password
+        await ring(page, alice)
+        async with key_client(client, clock) as keys:
+            [request] = await keys.pending(device.identity)
+            await keys.decide(device.identity, request.nonce, push.Decision.DENY, None)
+        await expect(page.locator("#step-up-error")).to_contain_text("denied")
+        await page.click("#step-up-restart")
+        number = await ring(page, alice)
         async with key_client(client, clock) as keys:
             [request] = await keys.pending(device.identity)
             assert number in request.choices

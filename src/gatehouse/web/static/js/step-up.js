@@ -100,7 +100,17 @@ export function stepUp() {
         } catch (failure) {
           if (failure.name === "AbortError") return;
           status.textContent = "";
-          return say(describe(failure));
+          say(describe(failure));
+          // denied or the wrong number ends this step-up: start over from the password
+          const over = h("button", { class: "btn btn-sm", type: "button", id: "step-up-restart" }, "Start over");
+          over.addEventListener("click", () => {
+            say("");
+            $("#step-up-pass", passwordForm).value = "";
+            replaceChildren(body, passwordForm);
+            $("#step-up-pass", passwordForm).focus();
+          });
+          body.append(h("div", { class: "preview-actions" }, over));
+          return;
         }
       }
     }
