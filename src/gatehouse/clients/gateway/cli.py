@@ -27,7 +27,7 @@ from rich.console import Console
 from gatehouse.clients.gateway import keystore, logs, run
 from gatehouse.clients.gateway.allow import AllowList, AllowListError
 from gatehouse.clients.gateway.signin import sign_in
-from gatehouse.clients.sdk import AsyncGatehouse, GatehouseApiError, NotFound
+from gatehouse.clients.sdk import AsyncGatehouse, FileDeviceTokens, GatehouseApiError, NotFound
 from gatehouse.clients.sdk import devices as sdk_devices
 
 T = TypeVar("T")
@@ -128,7 +128,10 @@ async def _login(
     path: Path,
     known: keystore.Enrollment | None,
 ) -> dict[str, Any]:
-    async with AsyncGatehouse(server, user_agent="gatehouse-gateway") as client:
+    tokens = FileDeviceTokens(path.parent / "known-devices.json")  # strangers cannot lock us out
+    async with AsyncGatehouse(
+        server, user_agent="gatehouse-gateway", device_tokens=tokens
+    ) as client:
         await sign_in(
             client,
             username=username,

@@ -33,6 +33,7 @@ from gatehouse.clients.sdk.errors import (
     WrongEnvironment,
 )
 from gatehouse.clients.sdk.events import EventStream
+from gatehouse.clients.sdk.known_device import DeviceTokens, FileDeviceTokens
 from gatehouse.clients.sdk.models import (
     CardChallenge,
     Challenge,
@@ -52,10 +53,12 @@ __all__ = [
     "ChallengeRequired",
     "Conflict",
     "ConnectionLost",
+    "DeviceTokens",
     "Event",
     "EventStream",
     "Expired",
     "FactorUnavailable",
+    "FileDeviceTokens",
     "Forbidden",
     "Gatehouse",
     "GatehouseApiError",

@@ -92,6 +92,11 @@ class Gatehouse:
     def use_token(self, token: str | None) -> None:
         self.aio.use_token(token)
 
+    @property
+    def device_token(self) -> str | None:
+        """This device's known-device token (docs/sdk.md), set by the last sign-in."""
+        return self.aio.device_token
+
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run any coroutine of ``aio`` on this client's loop and return its result."""
         return self._loops.run(coro)

@@ -15,6 +15,7 @@ import httpx
 
 from gatehouse.clients.sdk.errors import Expired, GatehouseApiError, NotFound, WaitTimedOut
 from gatehouse.clients.sdk.events import EventStream
+from gatehouse.clients.sdk.known_device import DeviceTokens
 from gatehouse.clients.sdk.lists import Alerts, Layouts, Messages, Watchlists
 from gatehouse.clients.sdk.market import Contracts, MarketData
 from gatehouse.clients.sdk.models import (
@@ -36,6 +37,11 @@ class AsyncGatehouse:
     Sign in with ``login`` then ``verify`` (TOTP, SMS, card) or ``challenge("push")`` then
     ``wait``; or pass the ``token`` of a session opened earlier. Every call raises the
     typed error of the server's code (``gatehouse.clients.sdk.errors``).
+
+    ``device_token`` is this device's known-device token (docs/signin.md: a device that signed
+    in before has its own failure budget, so strangers' wrong passwords cannot lock it out):
+    sent on ``login``, replaced by the new one a session brings. ``device_tokens`` keeps them
+    between runs (``FileDeviceTokens``, or any ``DeviceTokens``).
     """
 
     def __init__(
@@ -47,10 +53,15 @@ class AsyncGatehouse:
         verify: bool | str = True,
         http: httpx.AsyncClient | None = None,
         user_agent: str = "gatehouse-sdk",
+        device_token: str | None = None,
+        device_tokens: DeviceTokens | None = None,
     ) -> None:
         self.transport = Transport(
             server, token=token, http=http, timeout=timeout, verify=verify, user_agent=user_agent
         )
+        self.device_token = device_token
+        self.device_tokens = device_tokens
+        self._username = ""
         self.session: Session | None = None
         self.pending: LoginChallenge | None = None
         t = self.transport
@@ -124,6 +135,12 @@ class AsyncGatehouse:
         }
         if device_name:
             body["device_name"] = device_name
+        self._username = username
+        known = self.device_token
+        if not known and self.device_tokens is not None:
+            known = self.device_tokens.get(self.server, username)
+        if known:
+            body["device_token"] = known  # a known device has its own failure budget
         self.pending = LoginChallenge.from_json(await self.request("POST", "/auth/login", body))
         return self.pending
 
@@ -185,6 +202,11 @@ class AsyncGatehouse:
         self.pending = None
         self.transport.token = session.token
         self.transport.csrf_token = session.csrf_token
+        fresh = body.get("device_token")
+        if isinstance(fresh, str) and fresh and fresh != self.device_token:
+            self.device_token = fresh
+            if self.device_tokens is not None:
+                self.device_tokens.put(self.server, self._username or session.username, fresh)
         return session
 
     def use_token(self, token: str | None) -> None:
