@@ -195,6 +195,18 @@ async def mobile(
     await shoot(page, out, "mobile-unlock")
 
 
+async def recovery(p: Any, browser: Any, url: str, demo: DemoAccount, out: Path) -> None:
+    """Forgot password → security questions, at the questions step (the page looks the same
+    whether or not the account has chosen questions: unknown ones get decoys)."""
+    context = await browser.new_context(**p.devices["Pixel 7"])
+    page = await context.new_page()
+    await page.goto(f"{url}/m/forgot/questions")
+    await page.fill("#rq-username", demo.username)
+    await page.click("#rq-start-submit")
+    await page.wait_for_selector("#rq-answers", state="visible")
+    await shoot(page, out, "mobile-recover-questions")
+
+
 async def main(out: Path) -> None:
     clock = FakeClock()
     with tempfile.TemporaryDirectory() as home:
@@ -203,6 +215,7 @@ async def main(out: Path) -> None:
             try:
                 await desktop(browser, url, demo, clock, out)
                 await mobile(p, browser, url, demo, clock, out)
+                await recovery(p, browser, url, demo, out)
             finally:
                 await browser.close()
 

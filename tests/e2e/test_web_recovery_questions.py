@@ -1,6 +1,7 @@
 """Recovery by security questions in Chromium (web and mobile): "Forgot password?" → "Answer my
 security questions" → username → the three questions → a TOTP or texted code → a new password,
-then a sign-in with it. Every step fits 390×844 and 1440×900 (tests/e2e/layout_check.js)."""
+then a sign-in with it (the questions chosen over the API, or in the mobile Settings). Every
+step fits 390×844 and 1440×900 (tests/e2e/layout_check.js)."""
 
 from __future__ import annotations
 
@@ -109,9 +110,21 @@ async def test_recovering_with_questions_and_an_authenticator_code_on_the_web(
 async def test_recovering_with_questions_and_a_texted_code_on_the_phone(
     base_url, client, runtime, alice, clock
 ):
-    await set_questions(client, alice, clock)
     url = page_url(base_url)
     async with chromium() as (_, browser):
+        # the questions are chosen in the mobile Settings this time
+        settings = await new_page(browser, **PHONE)
+        await sign_in_with_totp(settings, f"{url}/m/login?next=/m/settings", alice, clock)
+        await settings.wait_for_url(f"{url}/m/settings")
+        await expect(settings.locator("#sq-status")).to_contain_text("Not set yet")
+        for i, chosen in enumerate(CHOSEN, start=1):
+            await settings.select_option(f"#sq-question-{i}", chosen["question"])
+            await settings.fill(f"#sq-answer-{i}", chosen["answer"])
+        await settings.fill("#sq-password", alice.password)
+        await fits(settings, "settings")
+        await settings.click("#sq-submit")
+        await expect(settings.locator("#sq-status")).to_contain_text("first pet")
+        assert settings.errors == []
         page = await new_page(browser, **PHONE)
         await page.goto(f"{url}/m/login")
         await page.click("#forgot-link")

@@ -6,6 +6,7 @@ import * as gateways from "./settings/gateways.js";
 import * as idle from "./settings/idle.js";
 import * as key from "./settings/key.js";
 import * as password from "./settings/password.js";
+import * as questions from "./settings/questions.js";
 import * as sessions from "./settings/sessions.js";
 
 sessions.start();
@@ -15,3 +16,4 @@ gateways.start();
 activity.start();
 key.start();
 password.start();
+questions.start();

@@ -5,6 +5,7 @@ import * as gateways from "../settings/gateways.js";
 import * as idle from "../settings/idle.js";
 import * as key from "../settings/key.js";
 import * as password from "../settings/password.js";
+import * as questions from "../settings/questions.js";
 import * as sessions from "../settings/sessions.js";
 
 idle.start();
@@ -13,3 +14,4 @@ factors.start();
 sessions.start();
 key.start();
 password.start();
+questions.start();
