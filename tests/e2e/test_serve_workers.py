@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -93,20 +94,24 @@ def served(tmp_path: Path, database_url: str) -> Iterator[tuple[int, list[int], 
 
 
 def serving_pid(port: int, client: tuple[str, int], pids: list[int]) -> int:
-    """Which worker holds the server end of the client's TCP connection (from /proc)."""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local, remote = fields[1].split(":")[1], fields[2].split(":")[1]
-        if int(local, 16) == port and int(remote, 16) == client[1]:
-            inodes.add(f"socket:[{fields[9]}]")
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                if os.readlink(fd) in inodes:
-                    return pid
-            except OSError:
-                continue  # closed meanwhile
+    """Which worker holds the server end of the client's TCP connection (from /proc); waits
+    for a worker to accept it (until then the kernel lists it with no socket inode)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        inodes = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote = fields[1].split(":")[1], fields[2].split(":")[1]
+            if int(local, 16) == port and int(remote, 16) == client[1] and fields[9] != "0":
+                inodes.add(f"socket:[{fields[9]}]")
+        for pid in pids:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    if os.readlink(fd) in inodes:
+                        return pid
+                except OSError:
+                    continue  # closed meanwhile
+        time.sleep(0.05)
     raise AssertionError(f"no worker holds the connection from {client}")
 
 
