@@ -130,6 +130,7 @@ class SqlUnitOfWork:
             await self.db.close()
 
     async def commit(self) -> None:
+        await self._events.seal()
         await self.db.commit()
         published, self._events.appended = self._events.appended, []
         if published and self._publisher is not None:
@@ -137,7 +138,7 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         await self.db.rollback()
-        self._events.appended = []
+        self._events.discard()
 
 
 class SqlUnitOfWorkFactory:
