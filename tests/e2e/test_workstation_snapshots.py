@@ -8,6 +8,7 @@ screenshots (``scripts/workstation_screenshots.py`` turns them into PNGs).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from pathlib import Path
@@ -46,7 +47,7 @@ async def check(pilot: Pilot[Any], name: str, user: Any) -> None:
     assert isinstance(app, WorkstationApp)
     app.screen.set_focus(None)  # no blinking cursor, no focus-dependent footer
     await pilot.pause()
-    svg = normalise(app.export_screenshot(title="Gatehouse Workstation"), user)
+    svg = await steady_screen(pilot, user)
     stored = SNAPSHOTS / f"workstation-{name}.svg"
     if os.environ.get("GATEHOUSE_UPDATE_SNAPSHOTS") == "1":
         SNAPSHOTS.mkdir(exist_ok=True)
@@ -57,6 +58,21 @@ async def check(pilot: Pilot[Any], name: str, user: Any) -> None:
     if svg != stored.read_text(encoding="utf-8"):
         (SNAPSHOTS / f"workstation-{name}.actual.svg").write_text(svg, encoding="utf-8")
         pytest.fail(f"the {name} screen differs from {stored.name} (see the .actual.svg)")
+
+
+async def steady_screen(pilot: Pilot[Any], user: Any, seconds: float = 20.0) -> str:
+    """The screen once two exports 0.3 s apart agree: a table that got its rows lays out its
+    columns on a later refresh, and the market is frozen by the fake clock."""
+    app = pilot.app
+    deadline = asyncio.get_running_loop().time() + seconds
+    svg = normalise(app.export_screenshot(title="Gatehouse Workstation"), user)
+    while asyncio.get_running_loop().time() < deadline:
+        await pilot.pause(0.3)
+        again = normalise(app.export_screenshot(title="Gatehouse Workstation"), user)
+        if again == svg:
+            break
+        svg = again
+    return svg
 
 
 async def settled(pilot: Pilot[Any], screen: WorkspaceScreen) -> None:
