@@ -6,25 +6,20 @@ nor its challenge/verify steps will serve it."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
-from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import (
     DeviceNotRecognized,
     FactorUnavailable,
     Forbidden,
-    LoginNotFound,
-    PushDenied,
-    PushWrongNumber,
 )
 from gatehouse.domain.identity import gateway_devices as rules
 from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.factors import push
-from gatehouse.domain.identity.login_flow import Factor, LoginAttempt, LoginState
+from gatehouse.domain.identity.login_flow import Factor, LoginState
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import audit_log
+from gatehouse.service.identity import audit_log, side_attempts
 from gatehouse.service.identity.factors import REGISTRY
 from gatehouse.service.identity.gateway_devices import rate_limit
 from gatehouse.service.identity.login_status import push_outcome
@@ -53,17 +48,13 @@ async def request(ctx: ServiceContext, principal: Principal) -> dict[str, Any]:
             raise FactorUnavailable(
                 "No Key device is enrolled to approve it; run `gatehouse gateway login` instead."
             )
-        attempt = LoginAttempt(
-            public_id=ctx.new_public_id(),
-            user_id=user.id,
-            platform=session.platform,
+        attempt = await side_attempts.open_beside(
+            ctx,
+            uow,
+            session,
             environment=device.environment,
-            created_at=now,
-            expires_at=now + timedelta(seconds=ctx.signin.login_ttl_seconds),
-            client_address=session.client_address,
-            device_name=rules.renewal_marker(device_id),
+            marker=rules.renewal_marker(device_id),
         )
-        await uow.logins.add(attempt)
         rung = await handler.challenge(ctx, uow, user, attempt)
         await audit_log.record(
             uow,
@@ -94,33 +85,17 @@ async def wait(
     """Long poll: ``pending`` until the push is answered; ``renewed`` once approved (the
     device's policy period restarts now); PushDenied / PushWrongNumber; ``expired``."""
     device_id = _device_id(principal)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + max(0.0, min(wait, 60.0))
-    while True:
-        async with ctx.uow() as uow:
-            found = await uow.logins.by_public_id(renewal_id) if len(renewal_id) <= 64 else None
-            if found is None or found.device_name != rules.renewal_marker(device_id):
-                raise LoginNotFound()
-            now = ctx.clock.now()
-            state = push_outcome(found, now)
-            expired = now >= as_utc(found.expires_at)
-        if found.state == LoginState.COMPLETED.value:
-            return {"renewal_id": renewal_id, "state": "renewed"}
-        if state == push.Outcome.APPROVED.value and not expired:
-            renewed = await _renew(ctx, principal, renewal_id, device_id)
-            if renewed is not None:
-                return renewed
-            continue
-        if state == push.Outcome.DENIED.value:
-            raise PushDenied()
-        if state == push.Outcome.WRONG_NUMBER.value:
-            raise PushWrongNumber()
-        if expired or state in ("expired", None) or found.state != LoginState.SECOND_FACTOR.value:
-            return {"renewal_id": renewal_id, "state": "expired"}
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            return {"renewal_id": renewal_id, "state": "pending", "push": state}
-        await ctx.login_signals.wait(renewal_id, min(remaining, 0.25))
+    marker = rules.renewal_marker(device_id)
+    return await side_attempts.poll_push(
+        ctx,
+        renewal_id,
+        key="renewal_id",
+        belongs=lambda found: found == marker,
+        complete=lambda: _renew(ctx, principal, renewal_id, device_id),
+        done_state="renewed",
+        wait=wait,
+        push_end_ends_it=True,  # the push is rung at once: when it is over, so is the renewal
+    )
 
 
 async def _renew(

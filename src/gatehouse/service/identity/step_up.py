@@ -4,24 +4,19 @@ the device), so that the next few minutes may change how the user signs in
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
 from typing import Any
 
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import (
     FactorUnavailable,
     InvalidInput,
-    LoginNotFound,
-    PushDenied,
-    PushWrongNumber,
 )
 from gatehouse.domain.identity import step_up as rules
 from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.factors import push
-from gatehouse.domain.identity.login_flow import Factor, LoginAttempt, LoginState
+from gatehouse.domain.identity.login_flow import Factor, LoginState
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import audit_log, credentials, signin
+from gatehouse.service.identity import audit_log, credentials, side_attempts, signin
 from gatehouse.service.identity.login_status import push_outcome
 from gatehouse.service.identity.sessions import Principal
 
@@ -31,7 +26,6 @@ async def start(ctx: ServiceContext, principal: Principal, password: object) -> 
     if not isinstance(password, str) or not password or len(password) > 256:
         raise InvalidInput("Enter your password.", field="password")
     await credentials.confirm_password(ctx, principal, password)
-    now = ctx.clock.now()
     session = principal.session
     async with ctx.uow() as uow:
         user = await uow.users.get(principal.user.id or 0)
@@ -46,17 +40,13 @@ async def start(ctx: ServiceContext, principal: Principal, password: object) -> 
                 "Confirming it is you needs an authenticator app, Gatehouse Key, "
                 "text messages or a code card."
             )
-        attempt = LoginAttempt(
-            public_id=ctx.new_public_id(),
-            user_id=user.id,
-            platform=session.platform,
+        attempt = await side_attempts.open_beside(
+            ctx,
+            uow,
+            session,
             environment=session.environment,
-            created_at=now,
-            expires_at=now + timedelta(seconds=ctx.signin.login_ttl_seconds),
-            client_address=session.client_address,
-            device_name=rules.marker(session.public_id),
+            marker=rules.marker(session.public_id),
         )
-        await uow.logins.add(attempt)
         await uow.commit()
     return {
         "login_id": attempt.public_id,
@@ -113,32 +103,20 @@ async def wait(
     PushDenied / PushWrongNumber; ``expired``. The same guard as the gateway renewal: only
     the session the step-up names may read it, and the sign-in poll never serves it."""
     session = principal.session
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + max(0.0, min(wait, 60.0))
-    while True:
-        async with ctx.uow() as uow:
-            found = await uow.logins.by_public_id(login_id) if len(login_id) <= 64 else None
-            if found is None or not rules.is_step_up_for(found.device_name, session.public_id):
-                raise LoginNotFound()
-            now = ctx.clock.now()
-            state = push_outcome(found, now)
-            expired = now >= as_utc(found.expires_at)
-        if found.state == LoginState.COMPLETED.value:
-            return {"login_id": login_id, "state": "reauthenticated"}
-        if state == push.Outcome.APPROVED.value and not expired:
-            if await _complete_push(ctx, principal, login_id):
-                return _confirmed(login_id)
-            continue  # another poll completed it first: read the new state
-        if state == push.Outcome.DENIED.value:
-            raise PushDenied()
-        if state == push.Outcome.WRONG_NUMBER.value:
-            raise PushWrongNumber()
-        if expired or found.state != LoginState.SECOND_FACTOR.value:
-            return {"login_id": login_id, "state": "expired"}
-        remaining = deadline - loop.time()
-        if remaining <= 0 or state in ("expired", None):
-            return {"login_id": login_id, "state": "pending", "push": state}
-        await ctx.login_signals.wait(login_id, min(remaining, 0.25))
+
+    async def complete() -> dict[str, Any] | None:
+        return _confirmed(login_id) if await _complete_push(ctx, principal, login_id) else None
+
+    return await side_attempts.poll_push(
+        ctx,
+        login_id,
+        key="login_id",
+        belongs=lambda found: rules.is_step_up_for(found, session.public_id),
+        complete=complete,
+        done_state="reauthenticated",
+        wait=wait,
+        push_end_ends_it=False,  # a code may still answer it; the page offers to ring again
+    )
 
 
 def _confirmed(login_id: str) -> dict[str, Any]:
