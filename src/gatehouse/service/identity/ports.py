@@ -171,6 +171,10 @@ class ThrottleRepository(Protocol):
         """Give one reserved attempt back to each key (a single atomic update)."""
         ...
 
+    async def clear(self, key: str) -> None:
+        """Forget the key's failures and lockout (one update; none when nothing to clear)."""
+        ...
+
 
 class KnownDeviceRepository(Protocol):
     """Devices that signed in to an account before, by the hash of their device token."""

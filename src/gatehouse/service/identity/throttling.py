@@ -92,6 +92,5 @@ async def release(uow: UnitOfWork, *, account: str, address: str) -> None:
 
 
 async def clear(uow: UnitOfWork, account: str) -> None:
-    found = await uow.throttles.peek(account)
-    if found is not None:
-        found.clear()
+    """Forget the key's failures and lockout (a success, or an unlock)."""
+    await uow.throttles.clear(account)

@@ -175,6 +175,20 @@ class SqlThrottles:
             .execution_options(synchronize_session=False)
         )
 
+    async def clear(self, key: str) -> None:
+        # One UPDATE instead of a SELECT then an UPDATE; only a row with something to clear
+        # is written (and so locked), as the ORM's change-tracking did. ORM-enabled, so a
+        # copy of the row already loaded in this session is kept in step.
+        c = t.throttles.c
+        await self._db.execute(
+            update(Throttle)
+            .where(
+                c.key == key,
+                or_(c.failures != 0, c.last_failure_at.is_not(None), c.locked_until.is_not(None)),
+            )
+            .values(failures=0, last_failure_at=None, locked_until=None)
+        )
+
 
 class SqlKnownDevices:
     def __init__(self, db: AsyncSession) -> None:
