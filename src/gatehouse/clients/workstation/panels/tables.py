@@ -42,6 +42,10 @@ class TablePanel(Panel):
             table.add_row(*cells, key=key)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
+        # A DataTable measures its columns for new rows when it next idles, and nothing may
+        # post to it after rows arrive from the server: prompt it, or the columns can stay
+        # as narrow as their headers.
+        table.check_idle()
         self.border_subtitle = f"{len(rows)}" if rows else self.EMPTY
 
     def selected_key(self) -> str | None:
