@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +16,7 @@ from tests.support.state import audit_events
 from gatehouse.adapters.mail.smtp import SmtpMailer
 from gatehouse.domain.errors import ServiceUnavailable
 from gatehouse.domain.identity.throttle import account_key
-from gatehouse.service.identity.recovery import SAME_ANSWER
+from gatehouse.service.identity.recovery import SAME_ANSWER, request_email
 
 NEW_PASSWORD = "Fresh-Meadow-73-lantern"
 PUBLIC = "https://broker.example.com"
@@ -152,6 +154,21 @@ async def test_links_expire_retire_each_other_and_come_at_most_three_an_hour(
     expired = await client.post(reset, json={"token": fourth, "password": "Y" + NEW_PASSWORD})
     assert expired.status_code == 400
     assert expired.json()["error"] == "invalid_recovery_token"
+
+
+async def test_concurrent_requests_still_send_at_most_three_links_an_hour(runtime, alice, mailbox):
+    # Each request answers at once and issues its link afterwards; twelve such deliveries
+    # running together must count one another (a per-user row lock), on both backends.
+    answers = [
+        await request_email(runtime.ctx, username=alice.username, email=None, address=f"10.0.0.{i}")
+        for i in range(12)
+    ]
+    await asyncio.gather(*(answer.deliver() for answer in answers if answer.deliver))
+    assert len(await mailbox.wait_for(3)) == 3
+    async with runtime.ctx.uow() as uow:
+        user = await uow.users.by_username(alice.username)
+        since = runtime.ctx.clock.now() - timedelta(hours=1)
+        assert await uow.recovery.tokens_since(user.id, since) == 3
 
 
 BAD_REQUESTS = [

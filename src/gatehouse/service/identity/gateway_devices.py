@@ -77,6 +77,7 @@ async def register(
         vouched_at = await _fresh(ctx, uow, principal)
         user = await uow.users.get(principal.user.id or 0)
         assert user is not None and user.id is not None
+        await uow.users.lock(user.id)  # two registrations at once count one after another
         if await uow.gateways.count_active(user.id) >= rules.MAX_DEVICES:
             raise LimitReached(f"At most {rules.MAX_DEVICES} gateways; revoke one first.")
         if await uow.gateways.public_key_taken(key):

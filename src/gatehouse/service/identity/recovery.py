@@ -91,6 +91,7 @@ async def _issue_link(
         user = await (uow.users.by_username(name) if name else uow.users.by_email(mail))
         if user is None or user.id is None:
             return None
+        await uow.users.lock(user.id)  # concurrent requests count one after another
         recent = await uow.recovery.tokens_since(user.id, now - timedelta(hours=1))
         if recent >= ctx.recovery.emails_per_hour:  # no mail bombing through this form
             return None

@@ -43,6 +43,15 @@ class SqlUsers:
         query = select(User).where(func.lower(t.users.c.email) == email.lower())
         return (await self._db.execute(query)).scalars().first()
 
+    async def lock(self, user_id: int) -> None:
+        users = t.users.c
+        if self._db.get_bind().dialect.name == "postgresql":
+            # FOR NO KEY UPDATE: rows that refer to the user (audit entries) may still be added.
+            held = select(users.id).where(users.id == user_id).with_for_update(key_share=True)
+            await self._db.execute(held)
+        else:  # SQLite has no row locks: a no-op write takes the database's write lock
+            await self._db.execute(update(t.users).where(users.id == user_id).values(id=users.id))
+
     async def list(self, *, limit: int = 1000) -> Sequence[User]:
         query = select(User).order_by(t.users.c.username).limit(limit)
         return (await self._db.execute(query)).scalars().all()
