@@ -111,12 +111,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def cpu_seconds(self) -> float:
-        total = 0
-        for pid in [self.process.pid, *self.pids]:
-            with contextlib.suppress(OSError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])  # utime + stime
-        return total / TICKS
+        return sum(process_cpu_seconds(pid) for pid in [self.process.pid, *self.pids])
 
     def idle_cpu_rate(self, seconds: float = 3.0) -> float:
         """CPU seconds per second the server spends with no requests (background work)."""
@@ -132,6 +127,14 @@ class Server:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
         return total
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 once it is gone)."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return 0.0
 
 
 def _children(pid: int) -> list[int]:

@@ -33,7 +33,15 @@ from typing import Any
 
 import httpx
 
-from benchmarks.harness import database, free_port, serving, sign_in, using, wait_until_up
+from benchmarks.harness import (
+    database,
+    free_port,
+    process_cpu_seconds,
+    serving,
+    sign_in,
+    using,
+    wait_until_up,
+)
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.bootstrap import build
 from gatehouse.service.identity import users
@@ -196,19 +204,26 @@ def main() -> None:
     bare = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port)])
     try:
         wait_until_up(f"http://127.0.0.1:{bare_port}/hello")
+        began = process_cpu_seconds(bare.pid)
         baseline = measure(bare_port, "/hello", None, args.connections, args.seconds)
+        bare_cpu = process_cpu_seconds(bare.pid) - began
     finally:
         bare.terminate()
         bare.wait()
     for workers, (result, cpu) in zip(plan, phases, strict=True):
         name = f"summary, authenticated [{kind}, {workers} worker(s)]"
         report(name, result, args.connections, cpu)
-    report("bare Starlette hello (uvicorn, 1 process)", baseline, args.connections)
-    for workers, (result, _) in zip(plan, phases, strict=True):
+    report("bare Starlette hello (uvicorn, 1 process)", baseline, args.connections, bare_cpu)
+    bare_per_request = bare_cpu / baseline.requests if baseline.requests else 0.0
+    for workers, (result, cpu) in zip(plan, phases, strict=True):
         ratio = result.rate / baseline.rate if baseline.rate else 0.0
+        per_request = cpu / result.requests if result.requests else 0.0
+        cpu_ratio = bare_per_request / per_request if per_request else 0.0
         print(
             f"[{workers} worker(s)] ratio: {ratio:.2f} (goal >= 0.40); p99 "
-            f"{result.percentile(0.99):.2f} ms (goal < 20 ms); cores: {os.cpu_count()}"
+            f"{result.percentile(0.99):.2f} ms (goal < 20 ms); CPU-per-request ratio (bare / "
+            f"Gatehouse, steadier than req/s on a busy machine): {cpu_ratio:.2f}; "
+            f"cores: {os.cpu_count()}"
         )
     if len(plan) > 1:
         factor = phases[1][0].rate / phases[0][0].rate

@@ -11,13 +11,14 @@ from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from gatehouse.api import portal_shapes as shapes
 from gatehouse.api.auth import Ctx, CurrentPrincipal, TradingPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.domain.errors import InvalidInput
 from gatehouse.domain.trading.transactions import EXCHANGE_TIMEZONE
 from gatehouse.service.trading import accounts, funding, history
 from gatehouse.service.trading.views import transaction_view, transfer_view
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(route_class=LeanRoute, tags=["accounts"])
 Amount = StrictStr | StrictInt | StrictFloat
 
 

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Body
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.service.lists import alerts
 
-router = APIRouter(tags=["alerts"])
+router = APIRouter(route_class=LeanRoute, tags=["alerts"])
 
 
 @router.post("/alerts", status_code=201)

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from pydantic import Field, StrictStr
 
 from gatehouse.api.auth import CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.clients import ibot
 
-router = APIRouter(tags=["assistant"])
+router = APIRouter(route_class=LeanRoute, tags=["assistant"])
 
 
 class AssistantBody(Body):

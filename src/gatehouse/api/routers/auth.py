@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from gatehouse.api.auth import SESSION_COOKIE, Ctx, client_address
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import ChallengeBody, LoginBody, VerifyBody
 from gatehouse.domain.identity.users import Platform
 from gatehouse.service.identity import login_status, signin
 from gatehouse.service.identity.sessions import SessionGrant
 
-router = APIRouter(tags=["sign-in"])
+router = APIRouter(route_class=LeanRoute, tags=["sign-in"])
 
 
 @router.post("/auth/login")

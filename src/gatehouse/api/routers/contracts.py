@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from gatehouse.api.auth import CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.service.trading import contracts
 
-router = APIRouter(tags=["contracts"])
+router = APIRouter(route_class=LeanRoute, tags=["contracts"])
 
 
 class SearchBody(Body):

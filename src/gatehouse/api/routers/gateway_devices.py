@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.service.identity import gateway_devices, gateway_renewal
 
-router = APIRouter(tags=["gateway"])
+router = APIRouter(route_class=LeanRoute, tags=["gateway"])
 
 
 class DeviceBody(Body):

@@ -13,12 +13,13 @@ from pydantic import StrictBool
 
 from gatehouse import __version__
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.domain.identity.users import Environment
 from gatehouse.service.identity import sessions
 from gatehouse.service.identity.sessions import Principal
 
-router = APIRouter(tags=["sessions"])
+router = APIRouter(route_class=LeanRoute, tags=["sessions"])
 
 SERVER_INFO = {"serverName": "gatehouse", "serverVersion": f"Gatehouse {__version__}"}
 MAC = "00:00:5E:00:53:00"  # no hardware behind the bridge: a documentation address

@@ -17,13 +17,14 @@ from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import Field, StrictInt, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.domain.errors import GatehouseError
 from gatehouse.domain.identity.key_devices import KeyDevice
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import key_devices, push_approval
 
-router = APIRouter(tags=["key"])
+router = APIRouter(route_class=LeanRoute, tags=["key"])
 
 DEVICE_HEADER = "x-gatehouse-device"
 TIMESTAMP_HEADER = "x-gatehouse-timestamp"

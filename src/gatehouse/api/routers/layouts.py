@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Body
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.service.lists import layouts
 
-router = APIRouter(prefix="/layouts", tags=["layouts"])
+router = APIRouter(route_class=LeanRoute, prefix="/layouts", tags=["layouts"])
 
 
 @router.get("")

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from pydantic import StrictInt, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.service.trading import market
 
-router = APIRouter(tags=["market data"])
+router = APIRouter(route_class=LeanRoute, tags=["market data"])
 
 
 class UnsubscribeBody(Body):

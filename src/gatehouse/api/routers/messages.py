@@ -8,10 +8,11 @@ from fastapi import APIRouter
 from pydantic import Field, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.service.support import messages
 
-router = APIRouter(prefix="/messages", tags=["messages"])
+router = APIRouter(route_class=LeanRoute, prefix="/messages", tags=["messages"])
 
 
 class NewThreadBody(Body):

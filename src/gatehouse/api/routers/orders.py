@@ -14,6 +14,7 @@ from pydantic import Field, StrictBool
 
 from gatehouse.api import order_shapes as shapes
 from gatehouse.api.auth import Ctx, CurrentPrincipal, TradingPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.portal_shapes import flag, whole
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import Body as JsonBody
@@ -21,7 +22,7 @@ from gatehouse.domain.trading.orders import OrderStatus
 from gatehouse.service.trading import orders, portfolio, questions
 from gatehouse.service.trading.views import order_view, trade_view
 
-router = APIRouter(tags=["orders"])
+router = APIRouter(route_class=LeanRoute, tags=["orders"])
 
 
 class OrdersBody(JsonBody):

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.routers.auth import session_response
 from gatehouse.api.schemas import Body
@@ -20,7 +21,7 @@ from gatehouse.domain.identity.factors.passkey import RelyingParty
 from gatehouse.service.identity import passkeys
 from gatehouse.settings import Settings
 
-router = APIRouter(tags=["passkeys"])
+router = APIRouter(route_class=LeanRoute, tags=["passkeys"])
 DEVICE_COOKIE = "gatehouse_device"
 DEVICE_COOKIE_DAYS = 400
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from gatehouse.api import pa_shapes
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import Body
 from gatehouse.domain.errors import InvalidInput
@@ -16,7 +17,7 @@ from gatehouse.domain.trading.instruments import by_conid
 from gatehouse.domain.trading.performance import PERIODS, period_start
 from gatehouse.service.trading import performance, portfolio
 
-router = APIRouter(tags=["portfolio"])
+router = APIRouter(route_class=LeanRoute, tags=["portfolio"])
 
 
 class PerformanceBody(Body):

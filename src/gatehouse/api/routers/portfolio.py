@@ -13,13 +13,14 @@ from starlette.responses import Response
 from gatehouse.api import account_shapes
 from gatehouse.api import portal_shapes as shapes
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.responses import JsonResponse
 from gatehouse.domain.errors import InvalidInput
 from gatehouse.domain.trading.instruments import by_conid
 from gatehouse.domain.trading.market_requests import parse_flag
 from gatehouse.service.trading import accounts, portfolio
 
-router = APIRouter(tags=["portfolio"])
+router = APIRouter(route_class=LeanRoute, tags=["portfolio"])
 _summaries = shapes.RenderedSummaries()  # the hottest read: rendered once per tick
 
 

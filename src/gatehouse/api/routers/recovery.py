@@ -13,11 +13,12 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import Field, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal, client_address
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import Body
 from gatehouse.service.identity import credentials, recovery, recovery_questions
 
-router = APIRouter(tags=["recovery"])
+router = APIRouter(route_class=LeanRoute, tags=["recovery"])
 log = logging.getLogger(__name__)
 
 

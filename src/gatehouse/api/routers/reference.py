@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.domain.errors import UnsupportedSecType
 from gatehouse.service.trading import contracts, reference, scanner
 
-router = APIRouter(tags=["contracts"])
+router = APIRouter(route_class=LeanRoute, tags=["contracts"])
 
 
 class RulesBody(Body):

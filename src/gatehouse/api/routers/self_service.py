@@ -12,11 +12,12 @@ from pydantic import Field, StrictStr
 
 from gatehouse.adapters.documents.card_pdf import render_card_pdf
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body, ChallengeBody, VerifyBody
 from gatehouse.domain.identity.factors.card import COLUMNS, ROWS
 from gatehouse.service.identity import self_service, step_up
 
-router = APIRouter(tags=["self-service"])
+router = APIRouter(route_class=LeanRoute, tags=["self-service"])
 
 
 class CodeBody(Body):

@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from gatehouse.api.auth import SESSION_COOKIE, Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import IdleTimeoutBody
 from gatehouse.domain.identity.sessions import EndReason
 from gatehouse.service.identity import sessions, users
 
-router = APIRouter(tags=["sessions"])
+router = APIRouter(route_class=LeanRoute, tags=["sessions"])
 
 
 @router.post("/tickle")

@@ -9,10 +9,13 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.service.trading import statements
 from gatehouse.service.trading.statements import StatementFile
 
-router = APIRouter(prefix="/accounts/{account}/statements", tags=["statements"])
+router = APIRouter(
+    route_class=LeanRoute, prefix="/accounts/{account}/statements", tags=["statements"]
+)
 
 
 def _shape(result: dict[str, Any] | StatementFile) -> Any:

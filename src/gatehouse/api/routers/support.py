@@ -12,10 +12,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field, StrictBool, StrictStr
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.api.schemas import Body
 from gatehouse.service.support import console as support
 
-router = APIRouter(prefix="/support", tags=["support"])
+router = APIRouter(route_class=LeanRoute, prefix="/support", tags=["support"])
 
 
 def _agent(principal: CurrentPrincipal) -> str:

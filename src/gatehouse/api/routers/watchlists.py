@@ -11,10 +11,11 @@ import orjson
 from fastapi import APIRouter, Body, Query, Request
 
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.domain.errors import MalformedRequest
 from gatehouse.service.lists import watchlists
 
-router = APIRouter(tags=["watchlists"])
+router = APIRouter(route_class=LeanRoute, tags=["watchlists"])
 
 
 @router.post("/iserver/watchlist")

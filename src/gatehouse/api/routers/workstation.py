@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Request
 
 from gatehouse import __version__
 from gatehouse.api.auth import Ctx, CurrentPrincipal
+from gatehouse.api.lean_routes import LeanRoute
 from gatehouse.domain.trading.market_requests import parse_conid
 
-router = APIRouter(tags=["workstation"])
+router = APIRouter(route_class=LeanRoute, tags=["workstation"])
 BOOK_LEVELS = 5
 
 
