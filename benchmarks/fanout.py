@@ -58,6 +58,19 @@ STAMP = re.compile(rb'"t":"?(\d+)')  # when the commit returned / the tick was s
 START = re.compile(rb'"t0":(\d+)')  # account events: just before the commit began
 
 
+class Phases:
+    """How long each phase took, printed to stderr as it ends (the run must stay short)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.mark = time.monotonic()
+
+    def done(self, what: str) -> None:
+        now = time.monotonic()
+        print(f"[{self.label}] {what}: {now - self.mark:.1f} s", file=sys.stderr, flush=True)
+        self.mark = now
+
+
 def raise_open_files() -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -244,8 +257,10 @@ async def bench_gatehouse(sessions: int, opts: argparse.Namespace) -> dict[str, 
     home = Path(tempfile.mkdtemp(prefix="gh-fanout-"))
     proc = start_server(["gatehouse", str(home), str(port), str(sessions)])
     out: dict[str, object] = {}
+    phases = Phases(f"gatehouse {sessions}")
     try:
         await wait_port(port)
+        phases.done("start, sessions")
         tokens = json.loads((home / "tokens.json").read_text())
         auth = [f"Authorization: Bearer {t}\r\n" for t in tokens]
         await asyncio.sleep(1)
@@ -255,6 +270,7 @@ async def bench_gatehouse(sessions: int, opts: argparse.Namespace) -> dict[str, 
         for client in clients:
             client.send(b'{"op":"resume"}')
         await until(lambda: tally[0].marked >= sessions, "every socket resumed")
+        phases.done("events sockets open")
         async with httpx.AsyncClient(timeout=opts.seconds + 60) as http:
             # Past the principal cache's 5 s TTL, one request sweeps the sessions cached by
             # the connection storm: an idle socket should not be charged for them.
@@ -265,6 +281,7 @@ async def bench_gatehouse(sessions: int, opts: argparse.Namespace) -> dict[str, 
             )
             await asyncio.sleep(1)
             out["rss_per_conn_kib"] = (rss_kib(proc.pid) - before) / sessions
+            phases.done("memory")
 
             tally[0] = Tally()
             base = f"http://127.0.0.1:{port}/bench"
@@ -276,15 +293,18 @@ async def bench_gatehouse(sessions: int, opts: argparse.Namespace) -> dict[str, 
             out["events"] = {**tally[0].summary(), **sent}
             out["events_from_start"] = tally[0].summary("from_start")
             close_all(clients)
+            phases.done("account events")
 
             tally[0] = Tally()
             ibkr = await connect_all(port, "/v1/api/ws", auth, b'"smd+', tally)
             for client in ibkr:
                 client.send(f'smd+{CONID}+{{"fields":[]}}'.encode())
             await until(lambda: tally[0].marked >= sessions, "every smd confirmed")
+            phases.done("ws sockets open")
             await asyncio.sleep(1)
             out["ticks"] = await measure_ticks(http, f"{base}/ticks", proc.pid, tally, opts)
             close_all(ibkr)
+            phases.done("ticks")
     finally:
         proc.terminate()
         proc.wait(30)
@@ -322,6 +342,7 @@ async def bench_baseline(sessions: int, opts: argparse.Namespace) -> dict[str, o
     port, control_port = free_port(), free_port()
     proc = start_server(["baseline", str(port), str(control_port)])
     out: dict[str, object] = {}
+    phases = Phases(f"baseline {sessions}")
     try:
         await wait_port(port)
         await asyncio.sleep(1)
@@ -331,12 +352,14 @@ async def bench_baseline(sessions: int, opts: argparse.Namespace) -> dict[str, o
         for client in clients:
             client.send(f'smd+{CONID}+{{"fields":[]}}'.encode())
         await until(lambda: tally[0].marked >= sessions, "every baseline socket subscribed")
-        await asyncio.sleep(7)
+        phases.done("sockets open")
+        await asyncio.sleep(1)
         out["rss_per_conn_kib"] = (rss_kib(proc.pid) - before) / sessions
         async with httpx.AsyncClient(timeout=opts.seconds + 60) as http:
             control = f"http://127.0.0.1:{control_port}/ticks"
             out["ticks"] = await measure_ticks(http, control, proc.pid, tally, opts)
         close_all(clients)
+        phases.done("memory, ticks")
     finally:
         proc.terminate()
         proc.wait(30)

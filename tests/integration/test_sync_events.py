@@ -20,6 +20,8 @@ from tests.support.sync import (
 )
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from gatehouse.domain.identity.sessions import token_hash
+
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
@@ -203,3 +205,25 @@ async def test_who_may_open_the_stream(client, base_url, alice, clock):
             assert (await resume(ws, None))[-1]["type"] == "ready"
     async with await open_socket(base_url, token=token, path="/v1/portal/events") as ws:
         assert (await resume(ws, None))[-1]["type"] == "ready"
+
+
+async def test_large_events_arrive_whole_and_the_handshake_caches_no_principal(
+    client, base_url, runtime, alice, clock
+):
+    # Frames are built once per event for every socket (short, 16-bit and 64-bit lengths),
+    # and a socket authenticates once: its principal is not left in the request cache.
+    signed_in = await full_signin(client, alice, clock, platform="mobile")
+    runtime.ctx.principals.evict_session(signed_in["session_id"])
+    uid = await user_id(runtime, "alice")
+    ws = await open_socket(base_url, token=signed_in["token"])
+    try:
+        start = (await resume(ws, None))[-1]["seq"]
+        digest = token_hash(signed_in["token"])
+        assert runtime.ctx.principals.get(digest, runtime.ctx.clock.now()) is None
+        for size in (10, 200, 70_000):
+            await append(runtime, uid, data={"blob": "x" * size})
+        got = await events(ws, 3)
+        assert [e["seq"] for e in got] == [start + 1, start + 2, start + 3]
+        assert [len(e["data"]["blob"]) for e in got] == [10, 200, 70_000]
+    finally:
+        await ws.close()

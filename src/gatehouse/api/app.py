@@ -38,7 +38,7 @@ from gatehouse.api.routers import (
 from gatehouse.api.routers import orders as portal_orders
 from gatehouse.api.routers import portfolio as portal_portfolio
 from gatehouse.api.routers import workstation as workstation_version
-from gatehouse.api.sockets.front import SyncSockets
+from gatehouse.api.sockets.front import FrontApp
 from gatehouse.bootstrap import Runtime
 from gatehouse.web import mount as web
 
@@ -88,7 +88,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
         if close_runtime:
             await runtime.close()
 
-    app = FastAPI(
+    app = FrontApp(  # /events and /ws WebSockets go first, past the stack (api/sockets/front.py)
         title="Gatehouse",
         version=__version__,
         default_response_class=JsonResponse,
@@ -116,5 +116,4 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> FastAPI:
     web.install(app)  # Client Portal and Mobile pages, static files, security headers
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(StrictTransportSecurity, public_https=runtime.settings.public_https)
-    app.add_middleware(SyncSockets)  # /events and /ws WebSockets, ahead of the stack (api/sockets)
     return app

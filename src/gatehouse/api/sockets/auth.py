@@ -73,7 +73,7 @@ async def authenticate(
             raise Forbidden("Cross-site WebSocket connections are refused.")
         if ibkr_cookie and "." in token:  # a socket ticket from tickle, never a token
             return await sessions.authenticate_ticket(ctx, token)
-        return await sessions.authenticate(ctx, token)
+        return await sessions.authenticate(ctx, token, remember=False)
     except GatehouseError as error:
         await _deny(ws, error)
         return None

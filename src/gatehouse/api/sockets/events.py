@@ -12,7 +12,7 @@ import orjson
 from starlette.websockets import WebSocket
 
 from gatehouse.api.sockets.auth import authenticate
-from gatehouse.api.sockets.outlet import WebSocketOutlet, text_frames
+from gatehouse.api.sockets.outlet import WebSocketOutlet, forget_handshake, text_frames
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import Clock, as_utc
 from gatehouse.service.sync import frames
@@ -27,6 +27,7 @@ async def serve(ws: WebSocket) -> None:
     if principal is None:
         return
     await ws.accept()
+    forget_handshake(ws)
     node = runtime.sync
     assert principal.user.id is not None
     outlet = WebSocketOutlet(

@@ -25,7 +25,7 @@ from gatehouse.api.sockets.ibkr_topics import (
     TopicSource,
     default_topics,
 )
-from gatehouse.api.sockets.outlet import WebSocketOutlet, encode, text_frames
+from gatehouse.api.sockets.outlet import WebSocketOutlet, encode, forget_handshake, text_frames
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import GatehouseError
@@ -210,6 +210,7 @@ async def serve(ws: WebSocket) -> None:
     if principal is None:
         return
     await ws.accept()
+    forget_handshake(ws)
     node = runtime.sync
     assert principal.user.id is not None
     outlet = WebSocketOutlet(

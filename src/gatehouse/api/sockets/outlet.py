@@ -3,9 +3,11 @@
 To tell "written" from "would have to wait" the outlet needs the socket's write buffer,
 which ASGI does not expose; ``probe_transport`` finds uvicorn's protocol object behind its
 ``send``. With uvicorn's ``websockets-sansio`` protocol (what ``gatehouse serve`` runs) a
-frame is written the way ``websockets.broadcast`` does it — serialised by the protocol and
-handed to the transport, no coroutine per socket — which is most of the fan-out's cost.
-Under another server the outlet steps the ASGI ``send`` and gives up if it would wait.
+frame goes straight to the transport, no coroutine per socket: the WebSocket framing of a
+payload is built once (``wire_frame``, remembered for the last payload offered) and the
+same bytes are written to every socket it fans out to, where ``websockets.broadcast``
+frames it again for each connection. Under another server the outlet steps the ASGI
+``send`` and gives up if it would wait.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from starlette.types import Message, Scope, Send
 from starlette.websockets import WebSocket
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
+from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 TRANSPORT = "gatehouse.transport"
@@ -57,6 +60,21 @@ def probe_transport(scope: Scope, send: Send) -> None:
             scope[SANSIO] = owner
 
 
+def forget_handshake(ws: WebSocket) -> None:
+    """Once accepted, drop what only the handshake needed: the request's and the response's
+    headers, which uvicorn (its request and response objects, the scope) and Starlette
+    (the parsed headers and cookies) would otherwise keep for the socket's life, ~4 KiB."""
+    proto: Any = ws.scope.get(SANSIO)
+    if proto is not None:  # uvicorn reads them only until the handshake is answered
+        for message in (proto.request, proto.response):
+            if message is not None:  # (websockets' parser keeps the request object too)
+                message.headers.clear()
+        proto.request = proto.response = None
+    ws.scope["headers"] = []
+    vars(ws).pop("_headers", None)
+    vars(ws).pop("_cookies", None)
+
+
 def _limit_kernel_buffer(transport: _Transport, size: int) -> None:
     """Cap the kernel's send buffer too, so a stalled client holds a bounded amount of
     memory (Linux would otherwise grow it to ``tcp_wmem``'s maximum, 4 MiB)."""
@@ -64,6 +82,31 @@ def _limit_kernel_buffer(transport: _Transport, size: int) -> None:
     if sock is not None:
         with contextlib.suppress(OSError, AttributeError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+
+
+def wire_frame(payload: bytes) -> bytes:
+    """An unmasked, unfragmented, uncompressed text frame (RFC 6455 5.2): what a server sends."""
+    size = len(payload)
+    if size < 126:
+        head = bytes((0x81, size))
+    elif size < 1 << 16:
+        head = b"\x81\x7e" + size.to_bytes(2, "big")
+    else:
+        head = b"\x81\x7f" + size.to_bytes(8, "big")
+    return head + payload
+
+
+# The last payload offered and its wire frame: a fan-out offers one payload to many sockets.
+_last_payload: bytes = b""
+_last_wire: bytes = wire_frame(b"")
+
+
+def _wire(payload: bytes) -> bytes:
+    global _last_payload, _last_wire
+    if payload is not _last_payload:
+        _last_wire = wire_frame(payload)
+        _last_payload = payload
+    return _last_wire
 
 
 def _without_waiting(step: Coroutine[Any, Any, None]) -> bool:
@@ -81,6 +124,17 @@ def _without_waiting(step: Coroutine[Any, Any, None]) -> bool:
 class WebSocketOutlet:
     """The hub's ``Outlet`` over one accepted socket."""
 
+    __slots__ = (
+        "_close_timeout",
+        "_closer",
+        "_direct",
+        "_high_water",
+        "_sansio",
+        "_send",
+        "_send_timeout",
+        "_transport",
+    )  # fmt: skip
+
     def __init__(
         self, ws: WebSocket, *, high_water: int, send_timeout: float, close_timeout: float = 1.0
     ) -> None:
@@ -94,20 +148,34 @@ class WebSocketOutlet:
         if self._transport is not None:
             self._transport.set_write_buffer_limits(high=high_water)
             _limit_kernel_buffer(self._transport, high_water)
+        # Frames built once need the plain framing: no extension (compression) negotiated.
+        self._direct = self._sansio if self._sansio and not self._sansio.conn.extensions else None
 
     @property
     def closing(self) -> bool:
         return self._closer is not None
 
     def offer(self, frame: bytes) -> bool:
-        proto = self._sansio
-        if proto is not None:  # what uvicorn's send does, minus its wait for buffer room
+        proto = self._direct
+        if proto is not None:
+            # What uvicorn's send and the protocol's send_text check, minus the wait for
+            # buffer room; then the frame, built once for every socket it goes to.
             if (
                 self._closer is not None
                 or proto.close_sent
                 or proto.disconnected
                 or not proto.writable.is_set()  # paused: past the high-water mark
+                or proto.conn.state is not State.OPEN
+                or proto.conn.expect_continuation_frame
             ):
+                return False
+            proto.transport.write(_wire(frame))
+            return True
+        proto = self._sansio
+        if proto is not None:  # an extension frames each socket's own way
+            if self._closer is not None or proto.close_sent or proto.disconnected:
+                return False
+            if not proto.writable.is_set():
                 return False
             try:
                 proto.conn.send_text(frame)

@@ -183,8 +183,13 @@ async def end(
     )
 
 
-async def authenticate(ctx: ServiceContext, token: str) -> Principal:
-    """The principal behind a bearer or cookie token; ends sessions found expired."""
+async def authenticate(ctx: ServiceContext, token: str, *, remember: bool = True) -> Principal:
+    """The principal behind a bearer or cookie token; ends sessions found expired.
+
+    ``remember=False`` (a socket, which authenticates once) reads a principal found in the
+    cache but does not cache one it had to load: thousands of socket handshakes would
+    otherwise leave thousands of user and session objects cached among the sockets'
+    long-lived objects, and memory fragmented once they expire."""
     if not token or len(token) > 128:
         raise NotAuthenticated()
     now = ctx.clock.now()
@@ -198,13 +203,17 @@ async def authenticate(ctx: ServiceContext, token: str) -> Principal:
             return Principal(user, session)
     # One trip to the database per token at a time; its other requests share the answer.
     user, session = await ctx.principals.single_flight(
-        digest, lambda: _authenticate_from_database(ctx, digest, now, cached)
+        digest, lambda: _authenticate_from_database(ctx, digest, now, cached, remember)
     )
     return Principal(user, session)
 
 
 async def _authenticate_from_database(
-    ctx: ServiceContext, digest: str, now: datetime, cached: tuple[User, Session] | None
+    ctx: ServiceContext,
+    digest: str,
+    now: datetime,
+    cached: tuple[User, Session] | None,
+    remember: bool = True,
 ) -> tuple[User, Session]:
     """Touch a cached session that is due, or read the session afresh (ending it if it
     turns out to be over); caches and returns it."""
@@ -231,7 +240,8 @@ async def _authenticate_from_database(
         if session.needs_touch(now, ctx.signin.session_touch_seconds):
             session.last_seen_at = now
             await uow.commit()
-    ctx.principals.put(digest, user, session, now)
+    if remember:
+        ctx.principals.put(digest, user, session, now)
     return user, session
 
 

@@ -69,7 +69,7 @@ class Heartbeat:
 Renderer = Callable[[AccountEvent], Sequence[bytes]]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Subscriber:
     """One socket's place in its user's event stream."""
 
