@@ -44,6 +44,17 @@ CHANGES = [
     ("DELETE", "/v1/api/key/devices/nope", None),
     ("DELETE", "/v1/api/me/passkeys/nope", None),
     ("POST", "/v1/api/me/password", {"current": "x", "new": "Another-Long-Phrase-42"}),
+    (
+        "PUT",
+        "/v1/api/me/security-questions",
+        {
+            "password": "x",
+            "questions": [
+                {"question": q, "answer": f"answer number {n}"}
+                for n, q in enumerate(("first_school", "childhood_street", "first_pet"))
+            ],
+        },
+    ),
 ]
 
 

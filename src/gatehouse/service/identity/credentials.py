@@ -122,6 +122,8 @@ async def set_questions(
 ) -> dict[str, Any]:
     """Choose three catalog questions and answer them (replacing any earlier set)."""
     chosen = check_question_set(_entries(questions))
+    async with ctx.uow() as uow:  # a recovery factor: changed only right after a full sign-in
+        await factor_changes.require_recent(ctx, uow, principal)
     await confirm_password(ctx, principal, _text(password, "password"))
     hashed = [await ctx.hasher.hash(answer) for _, answer in chosen]
     now = ctx.clock.now()

@@ -4,6 +4,7 @@
 import { get, put } from "../api.js";
 import { $, h, replaceChildren, show, toast } from "../dom.js";
 import { describe } from "../messages.js";
+import { withStepUp } from "../step-up.js";
 
 let catalog = [];
 
@@ -50,7 +51,8 @@ export async function start() {
     say("");
     $("#sq-submit").disabled = true;
     try {
-      status(await put("/v1/api/me/security-questions", { password: $("#sq-password").value, questions }));
+      const password = $("#sq-password").value;
+      status(await withStepUp(() => put("/v1/api/me/security-questions", { password, questions })));
       for (const i of [1, 2, 3]) $(`#sq-answer-${i}`).value = "";
       $("#sq-password").value = "";
       toast("Security questions saved.");
