@@ -13,11 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gatehouse.adapters.bus.log_tail import LogTail
 from gatehouse.adapters.bus.memory import MemoryBus
-from gatehouse.adapters.bus.redis import RedisBus
 from gatehouse.adapters.crypto.argon2_hasher import Argon2Hasher
 from gatehouse.adapters.crypto.keys import ServerKeys, load_or_create_master_key
 from gatehouse.adapters.crypto.sealing import SecretSealer
-from gatehouse.adapters.db import migrate
 from gatehouse.adapters.db.engine import make_engine, make_sessionmaker
 from gatehouse.adapters.db.uow import SqlUnitOfWorkFactory
 from gatehouse.adapters.documents.statement_pdf import PdfStatements
@@ -81,6 +79,8 @@ def event_bus(settings: Settings, master_key: bytes) -> EventBus:
     """Redis between nodes when configured, else in-process."""
     if not settings.redis_url:
         return MemoryBus()
+    from gatehouse.adapters.bus.redis import RedisBus  # redis-py loads only when used
+
     namespace = hmac.new(master_key, b"gatehouse/bus", hashlib.sha256).hexdigest()[:16]
     return RedisBus(settings.redis_url, namespace=namespace)
 
@@ -160,6 +160,8 @@ async def build(
     url = settings.effective_database_url
     make_private(settings.home, url)  # 0700 home, 0600 files, whatever the umask
     if run_migrations:
+        from gatehouse.adapters.db import migrate  # Alembic loads only when it has work
+
         await anyio.to_thread.run_sync(migrate.upgrade, url)
     master_key = load_or_create_master_key(settings.home, settings.secret_key)
     keys = ServerKeys.derive(master_key)

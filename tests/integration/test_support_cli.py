@@ -10,8 +10,8 @@ from tests.support.access import make_support_agent
 from tests.support.signin import login
 from typer.testing import CliRunner
 
+from gatehouse import bootstrap
 from gatehouse.bootstrap import build
-from gatehouse.cli import common as cli_common
 from gatehouse.cli.app import app as cli_app
 from gatehouse.domain.identity.recovery import SecurityAnswer, normalize_answer
 from gatehouse.service.identity import users
@@ -29,7 +29,7 @@ def support(runtime, monkeypatch):
     async def same_database(_settings, **_):
         return await build(runtime.settings, clock=runtime.ctx.clock, run_migrations=False)
 
-    monkeypatch.setattr(cli_common, "build", same_database)
+    monkeypatch.setattr(bootstrap, "build", same_database)  # what the commands call
 
     async def run(*args: str, stdin: str | None = None):
         runner = CliRunner()

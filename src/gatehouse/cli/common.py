@@ -10,15 +10,17 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import segno
 import typer
 from rich.console import Console
 
-from gatehouse.bootstrap import Runtime, build
 from gatehouse.domain.errors import GatehouseError, NotFound
 from gatehouse.settings import Settings
+
+if TYPE_CHECKING:  # the runtime (and all it loads) is imported when a command runs
+    from gatehouse.bootstrap import Runtime
 
 T = TypeVar("T")
 UserName = Annotated[str, typer.Argument(help="The user's username (the live one, e.g. alice).")]
@@ -31,6 +33,8 @@ def run(work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Build a runtime from the environment, run ``work``, map errors to exit codes."""
 
     async def main() -> T:
+        from gatehouse.bootstrap import build
+
         runtime = await build(Settings())
         try:
             return await work(runtime)

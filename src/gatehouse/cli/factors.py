@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from gatehouse.bootstrap import Runtime
 from gatehouse.cli.common import JsonFlag, UserName, out, print_qr, run, write_private
+
+if TYPE_CHECKING:  # the runtime (and all it loads) is imported when a command runs
+    from gatehouse.bootstrap import Runtime
 
 totp_app = typer.Typer(help="Authenticator-app (TOTP) enrollment.", no_args_is_help=True)
 card_app = typer.Typer(help="Security code cards.", no_args_is_help=True)

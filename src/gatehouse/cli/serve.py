@@ -9,16 +9,18 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import uvicorn
 from rich.markup import escape
 
-from gatehouse.bootstrap import Runtime, build
 from gatehouse.cli.common import out, print_qr, write_private
 from gatehouse.cli.workers import refusal, run_workers
 from gatehouse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+
+if TYPE_CHECKING:  # the runtime (and all it loads) is imported when a command runs
+    from gatehouse.bootstrap import Runtime
 
 LOOPBACK = {"127.0.0.1", "localhost", "0.0.0.0", "::1", "::"}  # noqa: S104 - names, not binds
 
@@ -69,6 +71,8 @@ def serve(
         raise typer.Exit(2)
 
     async def prepare() -> Runtime:
+        from gatehouse.bootstrap import build
+
         runtime = await build(settings)  # migrates, once, before any worker starts
         if demo and settings.demo:
             created = await create_demo(runtime.ctx)

@@ -29,7 +29,6 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
-from gatehouse.adapters.db.engine import is_sqlite
 from gatehouse.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -43,6 +42,8 @@ def refusal(settings: Settings, workers: int) -> str | None:
     """Why ``workers`` processes cannot serve with these settings (None: they can)."""
     if workers <= 1:
         return None
+    from gatehouse.adapters.db.engine import is_sqlite  # SQLAlchemy loads when a command runs
+
     if is_sqlite(settings.effective_database_url):
         return (
             f"--workers {workers} needs PostgreSQL (GATEHOUSE_DATABASE_URL): the embedded "

@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from gatehouse.domain.trading.statements import (
     ActivityStatement,
@@ -21,8 +19,10 @@ from gatehouse.domain.trading.statements import (
 )
 from gatehouse.domain.trading.transactions import EXCHANGE_TIMEZONE
 
+if TYPE_CHECKING:  # fpdf2 is imported when a statement is drawn: it takes ~0.5 s to load,
+    from fpdf import FPDF  # which every CLI command and server start would otherwise pay
+
 _MARGIN = 12.0  # mm
-_HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
 _ZONE = ZoneInfo(EXCHANGE_TIMEZONE)
 
 
@@ -36,6 +36,8 @@ def _latin1(text: str) -> str:
 
 
 def _document(title: str, *, generated_at: datetime, landscape: bool) -> FPDF:
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="landscape" if landscape else "portrait", unit="mm", format="A4")
     pdf.set_creation_date(generated_at)
     pdf.set_title(title)
@@ -66,12 +68,14 @@ def _table(
     right: Sequence[int],
     empty: str = "",
 ) -> None:
+    from fpdf.fonts import FontFace
+
     align = tuple("RIGHT" if i in right else "LEFT" for i in range(len(heading)))
     pdf.set_font("Helvetica", size=8)
     with pdf.table(
         col_widths=tuple(widths),
         text_align=align,
-        headings_style=_HEADING,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
         line_height=5,
         width=sum(widths),
         align="LEFT",
