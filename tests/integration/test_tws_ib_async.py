@@ -129,6 +129,11 @@ async def test_executions_pnl_symbols_and_live_bars(client, base_url, alice, clo
             await until(lambda: pnl.unrealizedPnL == pnl.unrealizedPnL)  # not NaN: arrived
             single = ib.reqPnLSingle(t.account, "", AAPL)
             await until(lambda: single.position == 4)
+            # opened today: measured from the fill, commission included (never 0)
+            listed = await t.get(f"portfolio/{t.account}/positions/0")
+            [row] = [r for r in listed.json() if r["conid"] == AAPL]
+            assert row["dailyPnl"] != 0
+            assert single.dailyPnL == pytest.approx(row["dailyPnl"])
 
             found = await ib.reqMatchingSymbolsAsync("AAP")
             assert found and found[0].contract.conId == AAPL

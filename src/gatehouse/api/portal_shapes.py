@@ -294,7 +294,10 @@ def ledger(found: AccountFigures) -> dict[str, Any]:
 
 # --- positions -------------------------------------------------------------------------------
 def position(account_id: str, item: Holding) -> dict[str, Any]:
-    return position_view(account_id, item.conid, item.book, item.mark, item.realized)
+    """A position row, with Gatehouse's ``dailyPnl``: today's P&L of the position (held
+    overnight from the prior close, opened today from the fill; what TWS's pnlSingle reports)."""
+    row = position_view(account_id, item.conid, item.book, item.mark, item.realized)
+    return {**row, "dailyPnl": number(cents(item.day_pnl))}
 
 
 def positions_page(
@@ -328,6 +331,7 @@ def positions_v2(found: Holdings) -> list[dict[str, Any]]:
                 "secType": "STK",
                 "timestamp": millis(found.at) // 1000,
                 "unrealizedPnl": row["unrealizedPnl"],
+                "dailyPnl": row["dailyPnl"],
                 "assetClass": "STK",
                 "sector": "Others",
                 "group": row["type"],

@@ -45,6 +45,7 @@ class Holding:
     mark: Decimal
     prior_close: Decimal
     realized: Decimal
+    day_pnl: Decimal = _ZERO  # today's P&L of this position (``domain/trading/day_pnl``)
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,11 @@ async def holdings(
         realized[lot.conid] = realized.get(lot.conid, _ZERO) + lot.gain
     quotes = {c: ctx.quotes.quote(c, now) for c in held}
     prices = {c: q.mark for c, q in quotes.items()}
+    today = await _day_of(ctx, entry)
     items = [
-        Holding(c, entry.book, prices[c], quotes[c].prior_close, realized.get(c, _ZERO))
+        Holding(
+            c, entry.book, prices[c], quotes[c].prior_close, realized.get(c, _ZERO), today.of(c)
+        )
         for c in chosen
     ]
     return Holdings(entry.account, items, _figures(ctx, entry, prices, now), now)
@@ -157,12 +161,16 @@ async def day(ctx: ServiceContext, principal: Principal, account_id: str | None)
     price; today's realized P&L and commissions count; deposits and withdrawals do not.
     """
     account_id = owned(principal, account_id)
-    entry = await cached_book(ctx, principal, account_id)
+    return await _day_of(ctx, await cached_book(ctx, principal, account_id))
+
+
+async def _day_of(ctx: ServiceContext, entry: CachedBook) -> DayPnl:
     now = ctx.clock.now()
     start = ctx.calendar.day_start(now)
     if entry.fills is None or entry.fills[0] != start:  # kept until the account's next event
         async with ctx.uow() as uow:
-            entry.fills = (start, await uow.orders.executions([account_id], since=start))
+            found = await uow.orders.executions([entry.account.account_id], since=start)
+        entry.fills = (start, found)
     fills = [f for f in entry.fills[1] if f.at <= now]
     held = entry.book.positions()
     conids = set(held) | {f.conid for f in fills}

@@ -126,6 +126,7 @@ class PositionRow:
     market_value: float
     unrealized: float
     realized: float
+    daily: float = 0.0  # today's P&L of the position (rows of the positions list carry it)
 
 
 def position_row(contracts: ContractBook, row: Mapping[str, Any]) -> PositionRow:
@@ -142,6 +143,7 @@ def position_row(contracts: ContractBook, row: Mapping[str, Any]) -> PositionRow
         market_value=float(row.get("mktValue") or 0),
         unrealized=float(row.get("unrealizedPnl") or 0),
         realized=float(row.get("realizedPnl") or 0),
+        daily=float(row.get("dailyPnl") or 0),
     )
 
 

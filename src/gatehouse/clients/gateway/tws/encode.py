@@ -4,10 +4,14 @@ decode them at server version 178 (openOrder and completedOrder are in ``encode_
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from gatehouse.clients.gateway.tws.messages import Out
 from gatehouse.clients.gateway.tws.model import ApiExecution, ApiOrder, Contract
 from gatehouse.clients.gateway.tws.protocol import Field
+
+if TYPE_CHECKING:
+    from gatehouse.clients.gateway.tws.accounts import PositionRow
 
 Message = list[Field]
 
@@ -307,3 +311,12 @@ def pnl_single(
     req_id: int, position: float, daily: float, unrealized: float, realized: float, value: float
 ) -> Message:
     return [Out.PNL_SINGLE, req_id, position, daily, unrealized, realized, value]
+
+
+def pnl_single_of(req_id: int, conid: int, rows: Sequence[PositionRow]) -> Message:
+    """pnlSingle for ``conid`` from the account's open positions (zeros when not held)."""
+    row = next((r for r in rows if r.contract.con_id == conid), None)
+    if row is None:
+        return pnl_single(req_id, 0.0, 0.0, 0.0, 0.0, 0.0)
+    figures = (row.daily, row.unrealized, row.realized, row.market_value)
+    return pnl_single(req_id, row.position, *figures)

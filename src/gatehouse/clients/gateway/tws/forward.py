@@ -57,15 +57,12 @@ def _position(session: Session, row: PositionRow, account: str) -> None:
     if session.account_updates:
         values = (row.market_price, row.market_value, row.avg_cost, row.unrealized, row.realized)
         session.send(encode.portfolio_value(row.contract, row.position, *values, account))
-    for req_id, conid in session.pnl_single.items():
-        if conid == row.contract.con_id:
-            figures = (row.unrealized, row.realized, row.market_value)
-            session.send(encode.pnl_single(req_id, row.position, 0.0, *figures))
 
 
 async def _balance(server: TwsServer, figures: dict[str, str], account: str) -> None:
     stamp = server.now().strftime("%H:%M")
     pnl: tuple[float, float, float] | None = None
+    rows: list[PositionRow] | None = None
     for session in list(server.sessions.values()):
         if session.account_updates:
             for key, value, currency in accounts.account_values(figures, account):
@@ -79,6 +76,11 @@ async def _balance(server: TwsServer, figures: dict[str, str], account: str) -> 
         for req_id in session.pnl:
             assert pnl is not None
             session.send(encode.pnl(req_id, *pnl))
+        if session.pnl_single and rows is None:  # positions with their day P&L: read once
+            rows = await accounts.positions(server.upstream, server.contracts, account)
+        for req_id, conid in session.pnl_single.items():
+            assert rows is not None
+            session.send(encode.pnl_single_of(req_id, conid, rows))
 
 
 async def refresh(server: TwsServer) -> None:

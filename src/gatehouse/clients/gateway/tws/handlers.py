@@ -156,13 +156,7 @@ async def req_pnl_single(session: Session, req: Request) -> None:
     req_id, conid, server = int(req["req_id"]), int(req["con_id"]), session.server
     session.pnl_single[req_id] = conid
     rows = await accounts.positions(server.upstream, server.contracts, server.account)
-    row = next((r for r in rows if r.contract.con_id == conid), None)
-    if row is None:
-        session.send(encode.pnl_single(req_id, 0.0, 0.0, 0.0, 0.0, 0.0))
-        return
-    session.send(
-        encode.pnl_single(req_id, row.position, 0.0, row.unrealized, row.realized, row.market_value)
-    )
+    session.send(encode.pnl_single_of(req_id, conid, rows))
 
 
 async def cancel_pnl(session: Session, req: Request) -> None:
