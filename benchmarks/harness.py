@@ -113,6 +113,20 @@ class Server:
     def cpu_seconds(self) -> float:
         return sum(process_cpu_seconds(pid) for pid in [self.process.pid, *self.pids])
 
+    def thread_cpu_seconds(self, name: str) -> float:
+        """The CPU counters of the server's threads named ``name`` at the OS level (their
+        ``comm``, e.g. the ``argon2`` threads of the password hasher), summed."""
+        total = 0
+        for pid in [self.process.pid, *self.pids]:
+            with contextlib.suppress(OSError):
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    with contextlib.suppress(OSError):
+                        if (task / "comm").read_text().strip() != name:
+                            continue
+                        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                        total += int(fields[11]) + int(fields[12])
+        return total / TICKS
+
     def idle_cpu_rate(self, seconds: float = 3.0) -> float:
         """CPU seconds per second the server spends with no requests (background work)."""
         began = self.cpu_seconds()

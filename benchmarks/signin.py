@@ -7,9 +7,13 @@ Starts a real ``gatehouse serve`` on 127.0.0.1 (embedded SQLite, default Argon2i
 the same run how many raw Argon2id verifications per second the same number of processes
 (one per core) manage at the same parameters. Goal (DESIGN.md section 8): ratio >= 0.90.
 
-It also prints the server's CPU time per sign-in outside Argon2: the server processes' CPU
-counters over the run, divided by the sign-ins, minus one verify's CPU time measured in this
-process (goal: under ~2 ms). That figure holds on a busy machine, where rates do not.
+It also prints the server's CPU time per sign-in outside Argon2 (goal: under ~2 ms): the
+server processes' CPU counters over the run, minus those of the hasher's own threads (named
+``argon2`` at the OS level), idle background subtracted, divided by the sign-ins. Argon2's
+CPU is so read in the server, under the same contention as the rest (two hashes at once on
+two cores cost more CPU each than one alone: they share the caches and the memory bus); the
+verify CPU measured alone in this process is printed beside it for comparison. That figure
+holds on a busy machine, where rates do not.
 
 ``--workers N`` (N > 1) serves from PostgreSQL + Redis (GATEHOUSE_TEST_DATABASE_URL,
 GATEHOUSE_TEST_REDIS_URL; ``--backend postgres`` does the same with one worker), and measures
@@ -29,6 +33,7 @@ import os
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +41,7 @@ from argon2 import PasswordHasher
 from rich.progress import Progress
 
 from benchmarks.harness import RawHttp, database, serving, using
+from gatehouse.adapters.crypto.argon2_hasher import THREAD_NAME
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.bootstrap import build
 from gatehouse.domain.identity.factors import totp
@@ -183,27 +189,41 @@ LIMITS = {
 }
 
 
+@dataclass(frozen=True)
+class PhaseResult:
+    rate: float  # sign-ins per second
+    cpu: float  # server CPU seconds per sign-in, idle background subtracted
+    argon2: float  # of which the hasher's threads (Argon2), per sign-in
+    failed: int
+
+    @property
+    def outside(self) -> float:
+        return self.cpu - self.argon2
+
+
 def phase(
     env: dict[str, str], workers: int, accounts: list[tuple[str, str]], args: argparse.Namespace
-) -> tuple[float, float, int]:
-    """(sign-ins/s, server CPU seconds per sign-in, failures) with ``workers`` processes."""
+) -> PhaseResult:
+    """Sign-ins/s and the server's CPU per sign-in (all, Argon2's) with ``workers`` processes."""
     with serving(env, workers, **LIMITS) as server:
         asyncio.run(run_load(server.port, accounts[:20], 4, 2))  # warm-up
         idle = server.idle_cpu_rate()  # background work (ticker, engine, log tail) per second
-        cpu = server.cpu_seconds()
+        cpu, argon2 = server.cpu_seconds(), server.thread_cpu_seconds(THREAD_NAME)
         done, failed, elapsed = asyncio.run(
             run_load(server.port, accounts[20:], args.clients, args.seconds)
         )
         cpu = server.cpu_seconds() - cpu - idle * elapsed
+        argon2 = server.thread_cpu_seconds(THREAD_NAME) - argon2
+    result = PhaseResult(done / elapsed, cpu / max(done, 1), argon2 / max(done, 1), failed)
     print(
-        f"sign-ins (password + TOTP -> session), {workers} worker(s): {done / elapsed:8.1f}/s "
+        f"sign-ins (password + TOTP -> session), {workers} worker(s): {result.rate:8.1f}/s "
         f"({done} in {elapsed:.1f}s, {failed} failed, {args.clients} clients); "
-        f"server CPU {cpu / max(done, 1) * 1000:.1f} ms per sign-in "
-        f"(idle background {idle * 1000:.0f} ms/s subtracted)"
+        f"server CPU {result.cpu * 1000:.1f} ms per sign-in, of which Argon2 "
+        f"{result.argon2 * 1000:.1f} ms (idle background {idle * 1000:.0f} ms/s subtracted)"
         + (f"; failures: {dict(FAILURES)}" if FAILURES else "")
     )
     FAILURES.clear()
-    return done / elapsed, cpu / max(done, 1), failed
+    return result
 
 
 def main() -> None:
@@ -229,17 +249,18 @@ def main() -> None:
     verify = verify_cpu_seconds()
     print(
         f"raw Argon2id verify, {cores} processes: {baseline:8.1f}/s "
-        f"({verify * 1000:.1f} ms CPU each)"
+        f"({verify * 1000:.1f} ms CPU each, one at a time in this process)"
     )
-    for workers, (rate, cpu, _) in zip(plan, results, strict=True):
+    for workers, result in zip(plan, results, strict=True):
         print(
-            f"[{kind}, {workers} worker(s)] ratio: {rate / baseline:.2f}  (goal >= 0.90);  "
-            f"server CPU outside Argon2: {(cpu - verify) * 1000:.2f} ms per sign-in (goal < ~2 ms)"
+            f"[{kind}, {workers} worker(s)] ratio: {result.rate / baseline:.2f}  (goal >= 0.90);  "
+            f"server CPU outside Argon2: {result.outside * 1000:.2f} ms per sign-in "
+            f"(goal < ~2 ms; Argon2 in the server {result.argon2 * 1000:.1f} ms per sign-in)"
         )
     if len(plan) > 1:
         print(
             f"scaling 1 -> {args.workers} workers: "
-            f"{results[1][0] / results[0][0]:.2f}x (goal >= 1.6x)"
+            f"{results[1].rate / results[0].rate:.2f}x (goal >= 1.6x)"
         )
 
 
