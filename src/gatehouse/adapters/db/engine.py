@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from gatehouse.adapters.db import sqlite_driver
 from gatehouse.adapters.db.identity import tables as identity_tables
 from gatehouse.adapters.db.sync import tables as sync_tables
 
@@ -23,7 +24,12 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
         # One connection: SQLite has one writer anyway, and a single connection makes
         # lock upgrades ("database is locked") impossible inside one process. See ADR 0002.
         engine = create_async_engine(
-            url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args={"timeout": 30}
+            url,
+            module=sqlite_driver.dbapi(),  # one thread hop per statement (see the module)
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            connect_args={"timeout": 30},
         )
 
         @event.listens_for(engine.sync_engine, "connect")

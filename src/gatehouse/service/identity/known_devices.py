@@ -30,14 +30,19 @@ async def budget(
     ctx: ServiceContext, uow: UnitOfWork, username: str, device_token: str
 ) -> tuple[User | None, str]:
     """The user behind the name, and the throttle key the attempt spends."""
-    user = await uow.users.by_login_name(username)
-    if user is None or user.id is None:
+    token_hash = (
+        hash_device_token(device_token)
+        if device_token and len(device_token) <= MAX_TOKEN_LENGTH
+        else None
+    )
+    since = ctx.clock.now() - timedelta(days=ctx.signin.known_device_days)
+    found = await uow.users.for_signin(username, token_hash, since=since)  # one SELECT
+    if found is None or found[0].id is None:
         return None, unknown_name_key(username)
-    if device_token and len(device_token) <= MAX_TOKEN_LENGTH:
-        token_hash = hash_device_token(device_token)
-        since = ctx.clock.now() - timedelta(days=ctx.signin.known_device_days)
-        if await uow.known_devices.is_known(user.id, token_hash, since=since):
-            return user, device_key(token_hash)
+    user, known = found
+    if token_hash is not None and known:
+        return user, device_key(token_hash)
+    assert user.id is not None
     return user, account_key(user.id)
 
 

@@ -153,7 +153,7 @@ async def start(ctx: ServiceContext, request: LoginRequest) -> dict[str, Any]:
             user_agent=request.client.user_agent[:200],
             throttle_key=key,
         )
-        await uow.logins.add(attempt)
+        await uow.logins.insert(attempt)  # not changed again in this transaction
         await audit_log.record(uow, AuditEvent.LOGIN_PASSWORD_OK, at=now, subject=common)
         await commit()
     body: dict[str, Any] = {

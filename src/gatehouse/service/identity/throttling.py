@@ -60,7 +60,9 @@ async def record_failure(
     """Count a failure against both keys; returns the account's verdict after it."""
     found = await uow.throttles.lock_many([address_key(address), account])
     found[address_key(address)].record_failure(now, address_policy)
-    return found[account].record_failure(now, account_policy)
+    verdict = found[account].record_failure(now, account_policy)
+    await uow.throttles.save(list(found.values()))
+    return verdict
 
 
 async def reserve(
@@ -83,7 +85,9 @@ async def reserve(
     raise_for(found[keys[0]].verdict(now, address_policy), address=True)
     raise_for(found[account].verdict(now, account_policy))
     found[keys[0]].record_failure(now, address_policy)
-    return found[account].record_failure(now, account_policy)
+    verdict = found[account].record_failure(now, account_policy)
+    await uow.throttles.save(list(found.values()))
+    return verdict
 
 
 async def release(uow: UnitOfWork, *, account: str, address: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,36 @@ class SqlUsers:
             or_(t.users.c.username == username, t.users.c.paper_username == username)
         )
         return (await self._db.execute(query)).scalars().first()
+
+    async def for_signin(
+        self, username: str, device_hash: str | None, *, since: datetime
+    ) -> tuple[User, bool] | None:
+        # One Core SELECT: the user by either login name, and whether ``device_hash`` is a
+        # device the user has known since ``since``. The user comes back as a copy that is
+        # not tracked (the password step only reads it).
+        u = t.users.c
+        known = (
+            exists()
+            .where(
+                t.known_devices.c.token_hash == device_hash,
+                t.known_devices.c.user_id == u.id,
+                t.known_devices.c.created_at >= since,
+            )
+            .label("known_device")
+            if device_hash is not None
+            else literal(False).label("known_device")
+        )
+        query = (
+            select(t.users, known)
+            .where(or_(u.username == username, u.paper_username == username))
+            .limit(1)
+        )
+        row = (await self._db.execute(query)).first()
+        if row is None:
+            return None
+        fields = dict(row._mapping)
+        known_device = bool(fields.pop("known_device"))
+        return User(**fields), known_device
 
     async def by_username(self, username: str) -> User | None:
         query = select(User).where(t.users.c.username == username)
@@ -69,13 +99,18 @@ class SqlUsers:
         return (await self._db.execute(query)).first() is not None
 
 
+_INSERT_SESSION = insert(t.sessions).returning(t.sessions.c.id)
+
+
 class SqlSessions:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
 
     async def add(self, session: Session) -> None:
-        self._db.add(session)
-        await self._db.flush()
+        # A Core INSERT … RETURNING id, not an ORM flush: no caller changes the new session
+        # again in the transaction that opens it, so it needs no change tracking.
+        values = {c.name: getattr(session, c.name) for c in t.sessions.c if c.name != "id"}
+        session.id = (await self._db.execute(_INSERT_SESSION, values)).scalar_one()
 
     async def by_token_hash(self, token_hash: str) -> Session | None:
         query = select(Session).where(t.sessions.c.token_hash == token_hash)
@@ -116,6 +151,9 @@ class SqlSessions:
         return [s for s in found if s.end_reason_at(now) is None]
 
 
+_INSERT_ATTEMPT = insert(t.login_attempts)
+
+
 class SqlLogins:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
@@ -123,6 +161,12 @@ class SqlLogins:
     async def add(self, attempt: LoginAttempt) -> None:
         self._db.add(attempt)
         await self._db.flush()
+
+    async def insert(self, attempt: LoginAttempt) -> None:
+        # A Core INSERT: for an attempt this transaction does not change again (``add``
+        # tracks it for later changes, at the cost of the ORM's flush).
+        values = {c.name: getattr(attempt, c.name) for c in t.login_attempts.c if c.name != "id"}
+        await self._db.execute(_INSERT_ATTEMPT, values)
 
     async def by_public_id(self, public_id: str) -> LoginAttempt | None:
         query = select(LoginAttempt).where(t.login_attempts.c.public_id == public_id)
@@ -141,6 +185,42 @@ class SqlLogins:
         return (row[0], row[1]) if row else None
 
 
+_THROTTLE_COLUMNS = (
+    t.throttles.c.key,
+    t.throttles.c.failures,
+    t.throttles.c.last_failure_at,
+    t.throttles.c.locked_until,
+)
+
+
+def _lock_throttles(upsert: Any) -> Any:
+    rows = upsert(t.throttles)
+    return rows.on_conflict_do_update(
+        index_elements=[t.throttles.c.key], set_={"key": rows.excluded.key}
+    ).returning(*_THROTTLE_COLUMNS)
+
+
+_LOCK_THROTTLES = {False: _lock_throttles(sqlite.insert), True: _lock_throttles(postgresql.insert)}
+_SAVE_THROTTLE = (
+    update(t.throttles)
+    .where(t.throttles.c.key == bindparam("k"))
+    .values(
+        failures=bindparam("failures"),
+        last_failure_at=bindparam("last_failure_at"),
+        locked_until=bindparam("locked_until"),
+    )
+)
+
+
+def _throttle(row: Any) -> Throttle:
+    return Throttle(
+        key=row.key,
+        failures=row.failures,
+        last_failure_at=row.last_failure_at,
+        locked_until=row.locked_until,
+    )
+
+
 class SqlThrottles:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
@@ -149,8 +229,10 @@ class SqlThrottles:
         return await self._db.get(Throttle, key)
 
     async def peek_many(self, keys: Sequence[str]) -> dict[str, Throttle]:
-        query = select(Throttle).where(t.throttles.c.key.in_(list(keys)))
-        return {found.key: found for found in (await self._db.execute(query)).scalars()}
+        # Core, not the ORM: the rows come back as plain values (no identity map, no change
+        # tracking); a caller that changes one writes it with ``save``.
+        query = select(*_THROTTLE_COLUMNS).where(t.throttles.c.key.in_(list(keys)))
+        return {row.key: _throttle(row) for row in await self._db.execute(query)}
 
     async def get_or_new(self, key: str) -> Throttle:
         # Insert-if-missing first: concurrent first failures of one key must both count,
@@ -166,14 +248,28 @@ class SqlThrottles:
         # One statement: insert the missing rows, and touch the existing ones (a no-op update
         # that takes their row locks — on SQLite the write lock, which also serialises other
         # processes), returning all of them, in key order so two callers never deadlock.
+        # Core, like ``peek_many``: the caller writes its changes back with ``save``.
+        # The rows go as executemany parameters, which SQLAlchemy sends as one multi-row
+        # INSERT (its "insertmanyvalues"), in this order: a statement with the rows in its
+        # VALUES could not be cached, and was compiled anew every time.
         dialect = self._db.get_bind().dialect.name
-        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        rows = upsert(Throttle).values([{"key": k} for k in sorted(set(keys))])
-        locking = rows.on_conflict_do_update(
-            index_elements=[t.throttles.c.key], set_={"key": rows.excluded.key}
-        ).returning(Throttle)
-        found = await self._db.scalars(locking, execution_options={"populate_existing": True})
-        return {throttle.key: throttle for throttle in found}
+        locking = _LOCK_THROTTLES[dialect == "postgresql"]
+        rows = await self._db.execute(locking, [{"key": k} for k in sorted(set(keys))])
+        return {row.key: _throttle(row) for row in rows}
+
+    async def save(self, throttles: Sequence[Throttle]) -> None:
+        await self._db.execute(
+            _SAVE_THROTTLE,
+            [
+                {
+                    "k": found.key,
+                    "failures": found.failures,
+                    "last_failure_at": found.last_failure_at,
+                    "locked_until": found.locked_until,
+                }
+                for found in throttles
+            ],
+        )
 
     async def release(self, keys: Sequence[str]) -> None:
         c = t.throttles.c
@@ -186,11 +282,12 @@ class SqlThrottles:
 
     async def clear(self, key: str) -> None:
         # One UPDATE instead of a SELECT then an UPDATE; only a row with something to clear
-        # is written (and so locked), as the ORM's change-tracking did. ORM-enabled, so a
-        # copy of the row already loaded in this session is kept in step.
+        # is written (and so locked), as the ORM's change-tracking did. Core: the rows the
+        # sign-in path reads (``peek_many``, ``lock_many``) are plain copies, not ORM objects
+        # to keep in step.
         c = t.throttles.c
         await self._db.execute(
-            update(Throttle)
+            update(t.throttles)
             .where(
                 c.key == key,
                 or_(c.failures != 0, c.last_failure_at.is_not(None), c.locked_until.is_not(None)),
@@ -223,12 +320,31 @@ class SqlKnownDevices:
         )
 
 
+_INSERT_AUDIT = insert(t.audit_log)
+
+
 class SqlAudit:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
 
     async def add(self, entry: AuditEntry) -> None:
-        self._db.add(entry)
+        # A Core INSERT now, not an ORM object flushed later (with a RETURNING of its id that
+        # nothing reads): the same row in the same transaction, for a fraction of the work.
+        await self._db.execute(
+            _INSERT_AUDIT,
+            {
+                "at": entry.at,
+                "event": entry.event,
+                "user_id": entry.user_id,
+                "username": entry.username,
+                "platform": entry.platform,
+                "environment": entry.environment,
+                "client_address": entry.client_address,
+                "factor": entry.factor,
+                "actor": entry.actor,
+                "detail": entry.detail,
+            },
+        )
 
     async def for_user(self, user_id: int, *, limit: int = 50) -> Sequence[AuditEntry]:
         query = (

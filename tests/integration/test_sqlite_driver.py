@@ -1,0 +1,54 @@
+"""The one-hop SQLite driver (adapters/db/sqlite_driver.py) behaves as a DB-API cursor should:
+rows, row counts, last row ids, executemany, RETURNING, errors, transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from gatehouse.adapters.db.engine import make_engine
+from gatehouse.adapters.db.sqlite_driver import OneHopCursor
+
+metadata = MetaData()
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(20), nullable=False, unique=True),
+    Column("n", Integer, nullable=False, default=0),
+)
+
+
+async def test_statements_rows_counts_and_errors(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+            raw = await conn.get_raw_connection()
+            assert isinstance(raw.driver_connection, object)
+            assert isinstance(raw.dbapi_connection.cursor(), OneHopCursor)  # type: ignore[union-attr]
+            first = await conn.execute(insert(items).values(name="a"))
+            assert first.inserted_primary_key == (1,)  # from lastrowid
+            await conn.execute(insert(items), [{"name": "b"}, {"name": "c"}])  # executemany
+            bumped = await conn.execute(update(items).where(items.c.name != "a").values(n=5))
+            assert bumped.rowcount == 2
+            returned = await conn.execute(
+                update(items).where(items.c.name == "a").values(n=7).returning(items.c.n)
+            )
+            assert returned.scalar_one() == 7
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(items.c.name, items.c.n).order_by(items.c.id))).all()
+            assert [tuple(r) for r in rows] == [("a", 7), ("b", 5), ("c", 5)]
+            assert (await conn.execute(text("select count(*) from items"))).scalar_one() == 3
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as conn:
+                await conn.execute(insert(items).values(name="z"))
+                await conn.execute(insert(items).values(name="a"))  # unique name taken
+        async with engine.connect() as conn:  # the failed transaction left nothing behind
+            names = (await conn.execute(select(items.c.name))).scalars().all()
+            assert sorted(names) == ["a", "b", "c"]
+    finally:
+        await engine.dispose()
