@@ -112,6 +112,16 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
+    def rollback(self) -> None:
+        # The pool rolls back every connection it gets back, also after a commit: with no
+        # transaction open, sqlite3's own rollback() does nothing, so skip the trip to the
+        # driver's thread that would ask it to. (``in_transaction`` reads SQLite's autocommit
+        # flag; no statement is running on a connection being rolled back.)
+        driver = self._connection._connection
+        if driver is not None and not driver.in_transaction:
+            return
+        super().rollback()
+
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
     """The DB-API module SQLAlchemy's aiosqlite dialect is handed instead of its own."""
