@@ -7,6 +7,7 @@ storage contract reads in one place.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -212,7 +213,20 @@ class AuditRepository(Protocol):
     async def for_user(self, user_id: int, *, limit: int = 50) -> Sequence[AuditEntry]: ...
 
 
+@dataclass(frozen=True)
+class FactorFacts:
+    """What the sign-in needs to know of a user's card and Key devices, read in one query."""
+
+    card_id: str | None  # the active card
+    card_unused: int  # its cells never asked yet
+    key_device: bool  # an enrolled Key device that is not revoked
+
+
 class CardRepository(Protocol):
+    async def factor_facts(self, user_id: int) -> FactorFacts:
+        """The active card, its unused cells and whether a Key device is enrolled (one query)."""
+        ...
+
     async def add_card(
         self, *, card_id: str, user_id: int, issued_at: datetime, cell_hashes: dict[str, str]
     ) -> None: ...

@@ -183,8 +183,10 @@ async def available_factors(ctx: ServiceContext, uow: UnitOfWork, user: User) ->
 async def _factors(ctx: ServiceContext, uow: UnitOfWork, user: User) -> tuple[list[str], list[str]]:
     factors: list[str] = []
     notices: list[str] = []
+    assert user.id is not None
+    facts = await uow.cards.factor_facts(user.id)  # one query for every factor
     for factor, handler in REGISTRY.items():
-        availability = await handler.availability(ctx, uow, user)
+        availability = await handler.availability(ctx, uow, user, facts)
         if availability.available:
             factors.append(factor.value)
         if availability.notice:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from gatehouse.domain.identity.login_flow import Factor, LoginAttempt
 from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
+from gatehouse.service.identity.ports import FactorFacts
 from gatehouse.service.ports import UnitOfWork
 
 
@@ -33,8 +34,11 @@ class SecondFactor(Protocol):
     needs_challenge: bool
 
     async def availability(
-        self, ctx: ServiceContext, uow: UnitOfWork, user: User
-    ) -> Availability: ...
+        self, ctx: ServiceContext, uow: UnitOfWork, user: User, facts: FactorFacts | None = None
+    ) -> Availability:
+        """Whether the factor can be used now; ``facts``, when the caller has read them for
+        every factor at once, spare the factor its own query."""
+        ...
 
     async def challenge(
         self, ctx: ServiceContext, uow: UnitOfWork, user: User, attempt: LoginAttempt

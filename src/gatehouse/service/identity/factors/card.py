@@ -11,6 +11,7 @@ from gatehouse.domain.identity.login_flow import Factor, LoginAttempt
 from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity.factors.base import Availability, Challenge
+from gatehouse.service.identity.ports import FactorFacts
 from gatehouse.service.ports import UnitOfWork
 
 
@@ -18,12 +19,18 @@ class CardFactor:
     factor = Factor.CARD
     needs_challenge = True
 
-    async def availability(self, ctx: ServiceContext, uow: UnitOfWork, user: User) -> Availability:
+    async def availability(
+        self, ctx: ServiceContext, uow: UnitOfWork, user: User, facts: FactorFacts | None = None
+    ) -> Availability:
         assert user.id is not None
-        card_id = await uow.cards.active_card(user.id)
+        if facts is not None:
+            card_id, unused = facts.card_id, facts.card_unused
+        else:
+            card_id = await uow.cards.active_card(user.id)
+            unused = len(await uow.cards.unused_labels(card_id)) if card_id else 0
         if card_id is None:
             return Availability(False)
-        if len(await uow.cards.unused_labels(card_id)) < card.CELLS_PER_CHALLENGE:
+        if unused < card.CELLS_PER_CHALLENGE:
             return Availability(False, "card_spent")
         return Availability(True)
 

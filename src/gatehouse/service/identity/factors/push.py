@@ -16,6 +16,7 @@ from gatehouse.domain.identity.login_flow import Factor, LoginAttempt
 from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity.factors.base import Availability, Challenge
+from gatehouse.service.identity.ports import FactorFacts
 from gatehouse.service.ports import UnitOfWork
 
 NOT_A_CODE = (
@@ -28,8 +29,12 @@ class PushFactor:
     factor = Factor.PUSH
     needs_challenge = True
 
-    async def availability(self, ctx: ServiceContext, uow: UnitOfWork, user: User) -> Availability:
+    async def availability(
+        self, ctx: ServiceContext, uow: UnitOfWork, user: User, facts: FactorFacts | None = None
+    ) -> Availability:
         assert user.id is not None
+        if facts is not None:
+            return Availability(facts.key_device)
         return Availability(bool(await uow.key.devices_for(user.id)))
 
     async def challenge(

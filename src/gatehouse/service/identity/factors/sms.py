@@ -12,6 +12,7 @@ from gatehouse.domain.identity.login_flow import Factor, LoginAttempt
 from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity.factors.base import Availability, Challenge
+from gatehouse.service.identity.ports import FactorFacts
 from gatehouse.service.ports import UnitOfWork
 
 
@@ -44,7 +45,9 @@ class SmsFactor:
     factor = Factor.SMS
     needs_challenge = True
 
-    async def availability(self, ctx: ServiceContext, uow: UnitOfWork, user: User) -> Availability:
+    async def availability(
+        self, ctx: ServiceContext, uow: UnitOfWork, user: User, facts: FactorFacts | None = None
+    ) -> Availability:
         return Availability(bool(user.phone))
 
     async def challenge(

@@ -10,6 +10,7 @@ from gatehouse.domain.identity.login_flow import Factor, LoginAttempt
 from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity.factors.base import Availability, Challenge
+from gatehouse.service.identity.ports import FactorFacts
 from gatehouse.service.ports import UnitOfWork
 
 
@@ -29,7 +30,9 @@ class TotpFactor:
     factor = Factor.TOTP
     needs_challenge = False
 
-    async def availability(self, ctx: ServiceContext, uow: UnitOfWork, user: User) -> Availability:
+    async def availability(
+        self, ctx: ServiceContext, uow: UnitOfWork, user: User, facts: FactorFacts | None = None
+    ) -> Availability:
         return Availability(user.has_totp)
 
     async def challenge(
