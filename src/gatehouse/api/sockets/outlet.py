@@ -26,6 +26,8 @@ from websockets.exceptions import InvalidState
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
+from gatehouse.api.sockets.slim import Flag, slim
+
 TRANSPORT = "gatehouse.transport"
 RAW_SEND = "gatehouse.raw_send"
 SANSIO = "gatehouse.sansio"
@@ -44,7 +46,7 @@ class _SansIO(Protocol):
 
     transport: _Transport
     conn: ServerProtocol
-    writable: asyncio.Event
+    writable: asyncio.Event | Flag
     close_sent: bool
     disconnected: bool
 
@@ -63,13 +65,15 @@ def probe_transport(scope: Scope, send: Send) -> None:
 def forget_handshake(ws: WebSocket) -> None:
     """Once accepted, drop what only the handshake needed: the request's and the response's
     headers, which uvicorn (its request and response objects, the scope) and Starlette
-    (the parsed headers and cookies) would otherwise keep for the socket's life, ~4 KiB."""
+    (the parsed headers and cookies) would otherwise keep for the socket's life, ~4 KiB;
+    and give uvicorn's protocol a lighter queue and event (``slim``), ~3.8 KiB."""
     proto: Any = ws.scope.get(SANSIO)
     if proto is not None:  # uvicorn reads them only until the handshake is answered
         for message in (proto.request, proto.response):
             if message is not None:  # (websockets' parser keeps the request object too)
                 message.headers.clear()
         proto.request = proto.response = None
+        slim(proto)
     ws.scope["headers"] = []
     vars(ws).pop("_headers", None)
     vars(ws).pop("_cookies", None)

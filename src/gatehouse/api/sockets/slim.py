@@ -1,0 +1,100 @@
+"""Lighter stand-ins for the asyncio queue and event uvicorn keeps per WebSocket.
+
+uvicorn's ``websockets-sansio`` protocol gives every connection an ``asyncio.Queue`` (four
+deques, with its ``Event``) for incoming messages and an ``asyncio.Event`` for "the buffer
+has room": ~3.8 KiB of an idle socket's memory, a deque being 0.5-0.75 KiB even when
+empty. Once a sync socket is accepted, ``slim`` swaps them for these, which do only what
+uvicorn asks of them (one reader, a handful of messages) in a few dozen bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+class Inbox:
+    """``put_nowait``, ``get``, ``get_nowait``, ``empty`` and ``qsize`` for one reader."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self, items: list[Any] | None = None) -> None:
+        self._items: list[Any] = items or []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def get_nowait(self) -> Any:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.pop(0)
+
+    async def get(self) -> Any:
+        while not self._items:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await waiter
+            finally:
+                if self._waiter is waiter:
+                    self._waiter = None
+        return self._items.pop(0)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+
+class Flag:
+    """``asyncio.Event``'s ``is_set``, ``set``, ``clear`` and ``wait``; no deque until waited on."""
+
+    __slots__ = ("_value", "_waiters")
+
+    def __init__(self, value: bool = False) -> None:
+        self._value = value
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def is_set(self) -> bool:
+        return self._value
+
+    def set(self) -> None:
+        if self._value:
+            return
+        self._value = True
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._value = False
+
+    async def wait(self) -> bool:
+        if self._value:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if self._waiters is not None and waiter in self._waiters:
+                self._waiters.remove(waiter)
+        return True
+
+
+def slim(protocol: Any) -> None:
+    """Swap uvicorn's queue and event on an accepted connection, keeping their contents.
+    Call it from the connection's own task (the only reader), between two awaits."""
+    queue: asyncio.Queue[Any] = protocol.queue
+    pending = []
+    while not queue.empty():
+        pending.append(queue.get_nowait())
+    protocol.queue = Inbox(pending)
+    protocol.writable = Flag(protocol.writable.is_set())
