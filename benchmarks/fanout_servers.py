@@ -120,9 +120,10 @@ async def burst(count: int, work: Any) -> dict[str, float]:
     return {"sent": count}
 
 
-def maybe_freeze_gc() -> None:
-    """With ``--freeze-gc``: keep what exists at start out of every later collection."""
-    if os.environ.get("FANOUT_FREEZE_GC"):
+def maybe_freeze_gc(always: bool = False) -> None:
+    """Keep what exists at start out of every later collection (the baseline: with
+    ``--freeze-gc``; Gatehouse: always, as ``gatehouse serve`` does)."""
+    if always or os.environ.get("FANOUT_FREEZE_GC"):
         gc.collect()
         gc.freeze()
 
@@ -221,7 +222,7 @@ async def serve_gatehouse(home: Path, port: int, count: int) -> None:
     (home / "tokens.json").write_text(json.dumps(tokens))
     app = create_app(runtime)
     app.include_router(bench_routes(runtime, user_ids))
-    maybe_freeze_gc()
+    maybe_freeze_gc(always=True)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
         ws_per_message_deflate=False, lifespan="on", backlog=4096, proxy_headers=False,
