@@ -3,6 +3,8 @@ rows, row counts, last row ids, executemany, RETURNING, errors, transactions."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -50,5 +52,38 @@ async def test_statements_rows_counts_and_errors(tmp_path: Path) -> None:
         async with engine.connect() as conn:  # the failed transaction left nothing behind
             names = (await conn.execute(select(items.c.name))).scalars().all()
             assert sorted(names) == ["a", "b", "c"]
+    finally:
+        await engine.dispose()
+
+
+SLOW = text(
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000000) "
+    "SELECT count(*) FROM c"
+)
+
+
+async def test_a_statement_cancelled_twice_leaves_nothing_waiting(tmp_path: Path) -> None:
+    # A request cancelled half-way through a statement, then again while SQLAlchemy ends
+    # the invalidated connection (a server shutting down does that): no task may be left
+    # waiting on a driver thread that has stopped, and the engine goes on with a new one.
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    try:
+
+        async def slow() -> None:
+            async with engine.connect() as conn:
+                await conn.execute(SLOW)
+
+        running = asyncio.create_task(slow())
+        await asyncio.sleep(0.05)
+        running.cancel()
+        await asyncio.sleep(0.05)
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await asyncio.sleep(1.5)  # longer than the slow statement
+        stuck = [t for t in asyncio.all_tasks() if "terminate" in repr(t.get_coro())]
+        assert stuck == []
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
     finally:
         await engine.dispose()

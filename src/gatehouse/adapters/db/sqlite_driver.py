@@ -122,6 +122,16 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             return
         super().rollback()
 
+    def terminate(self) -> None:
+        # SQLAlchemy ends an invalidated connection (a statement cancelled half-way) by
+        # closing it "gracefully" in a shielded task, and stops the driver's thread if its
+        # wait for that is cancelled in turn; the shielded close then queues a second stop
+        # that no thread will ever run, and waits for it forever (a task left pending at
+        # the event loop's shutdown, seen in CI). For SQLite the graceful close *is* the
+        # stop: queue it — sqlite3's close and the thread's end, after any statement
+        # already queued — and do not wait.
+        self._terminate_force_close()
+
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
     """The DB-API module SQLAlchemy's aiosqlite dialect is handed instead of its own."""
