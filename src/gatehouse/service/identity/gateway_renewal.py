@@ -16,13 +16,12 @@ from gatehouse.domain.errors import (
 )
 from gatehouse.domain.identity import gateway_devices as rules
 from gatehouse.domain.identity.audit import AuditEvent
-from gatehouse.domain.identity.factors import push
-from gatehouse.domain.identity.login_flow import Factor, LoginState
+from gatehouse.domain.identity.login_flow import Factor
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log, side_attempts
 from gatehouse.service.identity.factors import REGISTRY
 from gatehouse.service.identity.gateway_devices import rate_limit
-from gatehouse.service.identity.login_status import push_outcome
+from gatehouse.service.identity.login_status import approved_push
 from gatehouse.service.identity.sessions import Principal
 
 
@@ -103,16 +102,11 @@ async def _renew(
 ) -> dict[str, Any] | None:
     """Complete an approved renewal once: the device's full second factor is now."""
     async with ctx.uow() as uow:
-        found = await uow.logins.with_user(renewal_id)
+        now = ctx.clock.now()
+        found = await approved_push(uow, renewal_id, now)
         if found is None:
             return None
         attempt, user = found
-        now = ctx.clock.now()
-        if (
-            attempt.state != LoginState.SECOND_FACTOR.value
-            or push_outcome(attempt, now) != push.Outcome.APPROVED.value
-        ):
-            return None
         attempt.complete(principal.session.public_id)
         if not await uow.gateways.renew(device_id, now):
             raise DeviceNotRecognized()

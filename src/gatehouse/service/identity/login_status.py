@@ -19,8 +19,10 @@ from gatehouse.domain.identity.factors import push
 from gatehouse.domain.identity.gateway_devices import is_renewal
 from gatehouse.domain.identity.login_flow import Factor, LoginAttempt, LoginState
 from gatehouse.domain.identity.step_up import is_step_up
+from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log, sessions, signin
+from gatehouse.service.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -84,20 +86,33 @@ def push_outcome(attempt: LoginAttempt, now: datetime) -> str | None:
     return "expired" if expires is not None and now >= as_utc(expires) else "pending"
 
 
+async def approved_push(
+    uow: UnitOfWork, login_id: str, now: datetime
+) -> tuple[LoginAttempt, User] | None:
+    """The attempt (locked, with its user) whose push was approved and that may still be
+    completed — waiting for its second factor, not expired — or None. Sign-in, step-up and
+    gateway renewal each complete one this way, once."""
+    found = await uow.logins.with_user(login_id)
+    if found is None:
+        return None
+    attempt, user = found
+    if (
+        attempt.state != LoginState.SECOND_FACTOR.value
+        or now >= as_utc(attempt.expires_at)
+        or push_outcome(attempt, now) != push.Outcome.APPROVED.value
+    ):
+        return None
+    return attempt, user
+
+
 async def _redeem_push(ctx: ServiceContext, login_id: str) -> sessions.SessionGrant | None:
     """Open the session of an approved push sign-in, once; None if someone else did."""
     async with ctx.uow() as uow:
-        found = await uow.logins.with_user(login_id)
+        now = ctx.clock.now()
+        found = await approved_push(uow, login_id, now)
         if found is None:
             return None
         attempt, user = found
-        now = ctx.clock.now()
-        if (
-            attempt.state != LoginState.SECOND_FACTOR.value
-            or now >= as_utc(attempt.expires_at)
-            or push_outcome(attempt, now) != push.Outcome.APPROVED.value
-        ):
-            return None
         common = audit_log.Subject(
             user_id=user.id,
             username=user.username,

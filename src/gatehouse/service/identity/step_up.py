@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import (
     FactorUnavailable,
     InvalidInput,
 )
 from gatehouse.domain.identity import step_up as rules
 from gatehouse.domain.identity.audit import AuditEvent
-from gatehouse.domain.identity.factors import push
-from gatehouse.domain.identity.login_flow import Factor, LoginState
+from gatehouse.domain.identity.login_flow import Factor
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log, credentials, side_attempts, signin
-from gatehouse.service.identity.login_status import push_outcome
+from gatehouse.service.identity.login_status import approved_push
 from gatehouse.service.identity.sessions import Principal
 
 
@@ -132,17 +130,12 @@ async def _complete_push(ctx: ServiceContext, principal: Principal, login_id: st
     """Complete an approved step-up push into this session, once."""
     session = principal.session
     async with ctx.uow() as uow:
-        found = await uow.logins.with_user(login_id)
+        now = ctx.clock.now()
+        found = await approved_push(uow, login_id, now)
         if found is None:
             return False
         attempt, user = found
-        now = ctx.clock.now()
-        if (
-            not rules.is_step_up_for(attempt.device_name, session.public_id)
-            or attempt.state != LoginState.SECOND_FACTOR.value
-            or now >= as_utc(attempt.expires_at)
-            or push_outcome(attempt, now) != push.Outcome.APPROVED.value
-        ):
+        if not rules.is_step_up_for(attempt.device_name, session.public_id):
             return False
         key_device = str(attempt.challenge.get("device_id", ""))
         attempt.complete(session.public_id)
