@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
-from sqlalchemy.util.concurrency import await_
+from sqlalchemy.util.concurrency import await_, in_greenlet
 
 _Outcome = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
 
@@ -128,9 +128,11 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         # wait for that is cancelled in turn; the shielded close then queues a second stop
         # that no thread will ever run, and waits for it forever (a task left pending at
         # the event loop's shutdown, seen in CI). For SQLite the graceful close *is* the
-        # stop: queue it — sqlite3's close and the thread's end, after any statement
-        # already queued — and do not wait.
-        self._terminate_force_close()
+        # stop: queue it once — sqlite3's close and the thread's end, after any statement
+        # already queued — and wait for it where SQLAlchemy can (not from the GC).
+        stopped = self._connection.stop()
+        if stopped is not None and in_greenlet():
+            await_(stopped)
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
