@@ -50,11 +50,15 @@ def test_the_hot_reads_are_lean_and_routes_that_declare_more_are_not():
 
 @pytest.fixture
 async def full_client(runtime, monkeypatch) -> AsyncIterator[httpx.AsyncClient]:
-    """The same runtime served with FastAPI's handlers only (no lean route)."""
-    monkeypatch.setattr(lean_routes, "lean_handler", lambda route: None)
+    """The same runtime served with FastAPI's handlers only (no lean route).
+
+    FastAPI builds an app's routes on its first request: that one is made under the patch."""
     app = create_app(runtime, close_runtime=False)
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        with monkeypatch.context() as patched:
+            patched.setattr(lean_routes, "lean_handler", lambda route: None)
+            assert (await http.get("/healthz")).status_code == 200
         yield http
 
 
@@ -97,3 +101,100 @@ async def test_lean_and_full_handlers_answer_alike(client, full_client, runtime,
     answered = await client.get(concrete("/portfolio/{account_id}/summary", alice.live_account),
                                 headers=bearer(mine["token"]))  # fmt: skip
     assert answered.status_code == 200 and "netliquidation" in answered.json()
+
+
+@pytest.fixture
+def lean_app(runtime):
+    return create_app(runtime, close_runtime=False)
+
+
+def asgi_client(app, scheme: str = "http", **transport: object) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000), **transport),  # type: ignore[arg-type]
+        base_url=f"{scheme}://127.0.0.1",
+    )
+
+
+def answer(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
+    return response.status_code, sorted(response.headers.multi_items()), response.content
+
+
+async def test_a_remembered_get_goes_straight_to_its_handler_and_answers_alike(
+    client, full_client, lean_app, runtime, alice, clock
+):
+    """The second GET of a path skips the stack (``LeanPaths``): same status, headers, body."""
+    bob = await make_user(runtime, "bob", phone="+15557654321")
+    mine, theirs = await full_signin(client, alice, clock), await full_signin(client, bob, clock)
+    callers = {
+        "owner": bearer(mine["token"]),
+        "another user": bearer(theirs["token"]),
+        "nobody": {},
+        "revoked next": bearer(mine["token"]),
+    }
+    gets = sorted(path for path, methods in lean_paths().items() if "GET" in methods)
+    async with asgi_client(lean_app) as fast:
+        for path in gets:  # the router's pass: each answered path is remembered
+            url = concrete(path, alice.live_account)
+            first = await fast.get(url, headers=callers["owner"])
+            full = await full_client.get(url, headers=callers["owner"])
+            assert answer(first) == answer(full), path
+        assert lean_app.lean_paths.hits == 0 and len(lean_app.lean_paths) >= len(HOT_READS)
+        compared = 0
+        for who, headers in callers.items():
+            if who == "revoked next":
+                out = await client.post("/v1/api/logout", headers=headers)
+                assert out.status_code == 200
+            for path in gets:
+                url = concrete(path, alice.live_account)
+                fast_answer = await fast.get(url, headers=headers)
+                assert answer(fast_answer) == answer(await full_client.get(url, headers=headers)), (
+                    path,
+                    who,
+                )
+                compared += 1
+        assert lean_app.lean_paths.hits >= len(HOT_READS) * len(callers)
+        hits = lean_app.lean_paths.hits
+        summary = concrete("/portfolio/{account_id}/summary", alice.live_account)
+        owner = bearer(theirs["token"])  # bob asks for alice's account: refused either way
+        with_body = {**owner, "content-type": "application/json"}
+        for kwargs in ({"content": b'{"a": 1}'}, {"content": b"x" * 10}, {}):
+            got = await fast.request("GET", summary, headers=with_body, **kwargs)  # type: ignore[arg-type]
+            want = await full_client.request("GET", summary, headers=with_body, **kwargs)  # type: ignore[arg-type]
+            assert answer(got) == answer(want)
+        assert lean_app.lean_paths.hits == hits + 1  # only the bodiless one came the short way
+        head = await fast.head(summary, headers=owner)
+        assert head.status_code == (await full_client.head(summary, headers=owner)).status_code
+    assert compared == len(gets) * len(callers)
+
+
+async def test_the_short_way_adds_hsts_and_answers_unexpected_errors_as_the_stack_does(
+    client, runtime, alice, clock, monkeypatch
+):
+    signed = await full_signin(client, alice, clock)
+    summary = concrete("/portfolio/{account_id}/summary", alice.live_account)
+    app = create_app(runtime, close_runtime=False)
+    async with asgi_client(app, "https", raise_app_exceptions=False) as fast:
+        for _ in range(2):
+            got = await fast.get(summary, headers=bearer(signed["token"]))
+            assert got.status_code == 200
+            assert got.headers["strict-transport-security"].startswith("max-age=")
+        assert app.lean_paths.hits == 1
+
+        async def broken(*_: object) -> None:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(lean_routes.auth, "principal", broken)
+        got = await fast.get(summary, headers=bearer(signed["token"]))
+        assert app.lean_paths.hits == 2
+        assert got.status_code == 500 and got.json()["error"] == "internal_error"
+        assert "strict-transport-security" in got.headers
+
+
+def test_remembered_paths_are_bounded():
+    known = lean_routes.LeanPaths(limit=3)
+
+    async def handler(_: object) -> None: ...
+
+    for n in range(10):
+        known.remember(f"/v1/api/portfolio/U{n}/summary", handler, {"account_id": f"U{n}"})  # type: ignore[arg-type]
+        assert len(known) <= 3

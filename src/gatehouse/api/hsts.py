@@ -12,13 +12,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 HSTS = "max-age=31536000; includeSubDomains"  # one year
 
 
+def applies(scope: Scope, public_https: bool) -> bool:
+    """Whether the answer to this HTTP request carries the header."""
+    return public_https or scope.get("scheme") == "https"
+
+
 class StrictTransportSecurity:
     def __init__(self, app: ASGIApp, *, public_https: bool = False) -> None:
         self.app = app
         self.public_https = public_https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not (self.public_https or scope.get("scheme") == "https"):
+        if scope["type"] != "http" or not applies(scope, self.public_https):
             await self.app(scope, receive, send)
             return
 

@@ -6,17 +6,20 @@ exception wrappers cost about 11 KiB per idle socket, and even the middleware la
 that only pass a WebSocket on (error page, telemetry, body limit) keep ~1.5 KiB. The
 sync endpoints need none of that, so ``FrontApp.__call__`` sends WebSocket connections
 to their paths (under ``/v1/api`` and ``/v1/portal``) straight to them, and everything
-else into FastAPI unchanged.
+else into FastAPI unchanged — but for GET requests the router has already sent to a lean
+handler, which go straight to it (``api/lean_routes.py``, ``LeanPaths``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from gatehouse.api import lean_routes
 from gatehouse.api.sockets import events, ibkr
 from gatehouse.api.sockets.outlet import probe_transport
 
@@ -27,10 +30,20 @@ ROUTES = {prefix + path: serve for prefix in PREFIXES for path, serve in ENDPOIN
 
 
 class FrontApp(FastAPI):
-    """FastAPI, with the sync sockets served first (one coroutine frame deep)."""
+    """FastAPI, with the sync sockets served first (one coroutine frame deep), and the GETs
+    of remembered lean paths next."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.lean_paths = lean_routes.LeanPaths()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
+        if scope["type"] == "http":
+            found = self.lean_paths.find(scope)
+            if found is not None and not self._traced():
+                await lean_routes.serve(self, found, scope, receive, send)
+                return
+        elif scope["type"] == "websocket":
             serve = ROUTES.get(scope["path"].removeprefix(scope.get("root_path", "")))
             if serve is not None:
                 scope["app"] = self  # what Starlette sets: the endpoints read app.state
@@ -38,3 +51,9 @@ class FrontApp(FastAPI):
                 await serve(WebSocket(scope, receive, send))
                 return
         await super().__call__(scope, receive, send)
+
+    def _traced(self) -> bool:
+        """Whether FastAPI's OpenTelemetry layer is on (a tracer or meter is configured): its
+        spans need the full stack."""
+        native = getattr(self, "_native_telemetry", None)
+        return native is None or bool(native.enabled())
