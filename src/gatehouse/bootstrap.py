@@ -104,6 +104,7 @@ def sync_config(settings: Settings) -> SyncConfig:
         heartbeat_seconds=settings.sync_heartbeat_seconds,
         ibkr_heartbeat_seconds=settings.ibkr_ws_heartbeat_seconds,
         send_buffer_bytes=settings.sync_send_buffer_bytes,
+        log_readers=settings.sync_log_readers,
     )
 
 

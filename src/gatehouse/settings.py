@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     sync_send_buffer_bytes: int = Field(
         default=262_144, ge=1024, description="unsent bytes past which a socket is dropped"
     )
+    sync_log_readers: int = Field(
+        default=8, ge=1, le=256, description="event-log reads at once (resumes, catch-ups)"
+    )
 
     # Key authenticator and push approval (docs/key.md)
     key_activation_ttl_seconds: int = Field(default=600, ge=60, le=3600)

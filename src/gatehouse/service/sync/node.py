@@ -26,6 +26,7 @@ class SyncConfig:
     send_buffer_bytes: int = 262_144  # past this much unsent data a socket is dropped
     replay_send_seconds: float = 10.0  # a replay waiting this long for buffer room gives up
     replay_batch: int = 500
+    log_readers: int = 8  # log reads at once (resumes, catch-ups): a reconnect storm queues
 
 
 class SyncNode:
@@ -33,7 +34,9 @@ class SyncNode:
         self.ctx = ctx
         self.bus = bus
         self.config = config
-        self.hub = SyncHub(ctx, bus, replay_batch=config.replay_batch)
+        self.hub = SyncHub(
+            ctx, bus, replay_batch=config.replay_batch, log_readers=config.log_readers
+        )
         self.quotes = QuoteHub()
         self._tasks: list[asyncio.Task[None]] = []
 
