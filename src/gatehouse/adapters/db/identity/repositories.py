@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func, insert, literal, or_, select, update
@@ -18,6 +19,32 @@ from gatehouse.domain.identity.sessions import Session
 from gatehouse.domain.identity.throttle import Throttle
 from gatehouse.domain.identity.users import User
 from gatehouse.service.identity.ports import FactorFacts
+
+
+# The sign-in path's statements are built once, with bind parameters: building one anew on
+# every call (its operators, coercions, subqueries) cost more CPU than SQLAlchemy's cached
+# execution of it — ~100 µs for ``factor_facts``'s (profile in docs/benchmarks.md, "Sign-in").
+def _user_for_signin(*, with_device: bool) -> Any:
+    u = t.users.c
+    known = (
+        exists()
+        .where(
+            t.known_devices.c.token_hash == bindparam("device_hash"),
+            t.known_devices.c.user_id == u.id,
+            t.known_devices.c.created_at >= bindparam("since"),
+        )
+        .label("known_device")
+        if with_device
+        else literal(False).label("known_device")
+    )
+    name = bindparam("username", type_=u.username.type)
+    return select(t.users, known).where(or_(u.username == name, u.paper_username == name)).limit(1)
+
+
+_USER_FOR_SIGNIN = {
+    True: _user_for_signin(with_device=True),
+    False: _user_for_signin(with_device=False),
+}
 
 
 class SqlUsers:
@@ -43,24 +70,11 @@ class SqlUsers:
         # One Core SELECT: the user by either login name, and whether ``device_hash`` is a
         # device the user has known since ``since``. The user comes back as a copy that is
         # not tracked (the password step only reads it).
-        u = t.users.c
-        known = (
-            exists()
-            .where(
-                t.known_devices.c.token_hash == device_hash,
-                t.known_devices.c.user_id == u.id,
-                t.known_devices.c.created_at >= since,
-            )
-            .label("known_device")
-            if device_hash is not None
-            else literal(False).label("known_device")
-        )
-        query = (
-            select(t.users, known)
-            .where(or_(u.username == username, u.paper_username == username))
-            .limit(1)
-        )
-        row = (await self._db.execute(query)).first()
+        params: dict[str, Any] = {"username": username}
+        if device_hash is not None:
+            params |= {"device_hash": device_hash, "since": since}
+        query = _USER_FOR_SIGNIN[device_hash is not None]
+        row = (await self._db.execute(query, params)).first()
         if row is None:
             return None
         fields = dict(row._mapping)
@@ -156,6 +170,19 @@ class SqlSessions:
 _INSERT_ATTEMPT = insert(t.login_attempts)
 
 
+@cache
+def _attempt_with_user() -> Any:
+    # built on first use: the ORM's mappers are configured by then
+    return (
+        select(LoginAttempt, User)
+        .join(User, t.users.c.id == t.login_attempts.c.user_id)
+        .where(t.login_attempts.c.public_id == bindparam("public_id"))
+        # FOR NO KEY UPDATE: what updating the rows takes anyway; unlike FOR UPDATE it
+        # lets other transactions insert rows that refer to them (audit entries).
+        .with_for_update(key_share=True)
+    )
+
+
 class SqlLogins:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
@@ -175,15 +202,7 @@ class SqlLogins:
         return (await self._db.execute(query)).scalars().first()
 
     async def with_user(self, public_id: str) -> tuple[LoginAttempt, User] | None:
-        query = (
-            select(LoginAttempt, User)
-            .join(User, t.users.c.id == t.login_attempts.c.user_id)
-            .where(t.login_attempts.c.public_id == public_id)
-            # FOR NO KEY UPDATE: what updating the rows takes anyway; unlike FOR UPDATE it
-            # lets other transactions insert rows that refer to them (audit entries).
-            .with_for_update(key_share=True)
-        )
-        row = (await self._db.execute(query)).first()
+        row = (await self._db.execute(_attempt_with_user(), {"public_id": public_id})).first()
         return (row[0], row[1]) if row else None
 
 
@@ -214,6 +233,29 @@ _SAVE_THROTTLE = (
 )
 
 
+_PEEK_THROTTLES = select(*_THROTTLE_COLUMNS).where(
+    t.throttles.c.key.in_(bindparam("keys", expanding=True))
+)
+_RELEASE_THROTTLES = (
+    update(t.throttles)
+    .where(t.throttles.c.key.in_(bindparam("keys", expanding=True)), t.throttles.c.failures > 0)
+    .values(failures=t.throttles.c.failures - 1, locked_until=None)
+    .execution_options(synchronize_session=False)
+)
+_CLEAR_THROTTLE = (
+    update(t.throttles)
+    .where(
+        t.throttles.c.key == bindparam("k"),
+        or_(
+            t.throttles.c.failures != 0,
+            t.throttles.c.last_failure_at.is_not(None),
+            t.throttles.c.locked_until.is_not(None),
+        ),
+    )
+    .values(failures=0, last_failure_at=None, locked_until=None)
+)
+
+
 def _throttle(row: Any) -> Throttle:
     return Throttle(
         key=row.key,
@@ -233,8 +275,8 @@ class SqlThrottles:
     async def peek_many(self, keys: Sequence[str]) -> dict[str, Throttle]:
         # Core, not the ORM: the rows come back as plain values (no identity map, no change
         # tracking); a caller that changes one writes it with ``save``.
-        query = select(*_THROTTLE_COLUMNS).where(t.throttles.c.key.in_(list(keys)))
-        return {row.key: _throttle(row) for row in await self._db.execute(query)}
+        rows = await self._db.execute(_PEEK_THROTTLES, {"keys": list(keys)})
+        return {row.key: _throttle(row) for row in rows}
 
     async def get_or_new(self, key: str) -> Throttle:
         # Insert-if-missing first: concurrent first failures of one key must both count,
@@ -274,28 +316,17 @@ class SqlThrottles:
         )
 
     async def release(self, keys: Sequence[str]) -> None:
-        c = t.throttles.c
-        await self._db.execute(
-            update(t.throttles)
-            .where(c.key.in_(list(keys)), c.failures > 0)
-            .values(failures=c.failures - 1, locked_until=None)
-            .execution_options(synchronize_session=False)
-        )
+        await self._db.execute(_RELEASE_THROTTLES, {"keys": list(keys)})
 
     async def clear(self, key: str) -> None:
         # One UPDATE instead of a SELECT then an UPDATE; only a row with something to clear
         # is written (and so locked), as the ORM's change-tracking did. Core: the rows the
         # sign-in path reads (``peek_many``, ``lock_many``) are plain copies, not ORM objects
         # to keep in step.
-        c = t.throttles.c
-        await self._db.execute(
-            update(t.throttles)
-            .where(
-                c.key == key,
-                or_(c.failures != 0, c.last_failure_at.is_not(None), c.locked_until.is_not(None)),
-            )
-            .values(failures=0, last_failure_at=None, locked_until=None)
-        )
+        await self._db.execute(_CLEAR_THROTTLE, {"k": key})
+
+
+_INSERT_KNOWN_DEVICE = insert(t.known_devices)
 
 
 class SqlKnownDevices:
@@ -311,9 +342,8 @@ class SqlKnownDevices:
 
     async def add(self, user_id: int, token_hash: str, *, platform: str, at: datetime) -> None:
         await self._db.execute(
-            insert(t.known_devices).values(
-                token_hash=token_hash, user_id=user_id, platform=platform, created_at=at
-            )
+            _INSERT_KNOWN_DEVICE,
+            {"token_hash": token_hash, "user_id": user_id, "platform": platform, "created_at": at},
         )
 
     async def forget(self, token_hash: str) -> None:
@@ -358,6 +388,29 @@ class SqlAudit:
         return (await self._db.execute(query)).scalars().all()
 
 
+def _factor_facts() -> Any:
+    # One SELECT of three scalar subqueries, instead of one query per factor.
+    cards, cells, keys = t.code_cards.c, t.card_cells.c, key_devices.c
+    user_id = bindparam("user_id", type_=cards.user_id.type)
+    card = (
+        select(cards.id)
+        .where(cards.user_id == user_id, cards.active.is_(True))
+        .limit(1)
+        .scalar_subquery()
+    )
+    unused = (
+        select(func.count())
+        .select_from(t.card_cells)
+        .where(cells.card_id == card, cells.asked_at.is_(None))
+        .scalar_subquery()
+    )
+    key = exists().where(keys.user_id == user_id, keys.revoked_at.is_(None))
+    return select(card, unused, key)
+
+
+_FACTOR_FACTS = _factor_facts()
+
+
 class SqlCards:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
@@ -379,22 +432,7 @@ class SqlCards:
         )
 
     async def factor_facts(self, user_id: int) -> FactorFacts:
-        # One SELECT of three scalar subqueries, instead of one query per factor.
-        cards, cells, keys = t.code_cards.c, t.card_cells.c, key_devices.c
-        card = (
-            select(cards.id)
-            .where(cards.user_id == user_id, cards.active.is_(True))
-            .limit(1)
-            .scalar_subquery()
-        )
-        unused = (
-            select(func.count())
-            .select_from(t.card_cells)
-            .where(cells.card_id == card, cells.asked_at.is_(None))
-            .scalar_subquery()
-        )
-        key = exists().where(keys.user_id == user_id, keys.revoked_at.is_(None))
-        row = (await self._db.execute(select(card, unused, key))).one()
+        row = (await self._db.execute(_FACTOR_FACTS, {"user_id": user_id})).one()
         return FactorFacts(
             card_id=None if row[0] is None else str(row[0]),
             card_unused=int(row[1] or 0),

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
 from gatehouse.adapters.db.sync.tables import events
 from gatehouse.domain.sync.events import AccountEvent
+
+# Built once (every commit with events runs it): takes the user's row lock and reserves seqs.
+_RESERVE_SEQS = (
+    update(t.users)
+    .where(t.users.c.id == bindparam("uid", type_=t.users.c.id.type))
+    .values(event_seq=t.users.c.event_seq + bindparam("n", type_=t.users.c.event_seq.type))
+    .returning(t.users.c.event_seq)
+)
 
 
 class SqlEvents:
@@ -41,14 +49,8 @@ class SqlEvents:
             by_user.setdefault(event.user_id, []).append(event)
         for user_id in sorted(by_user):  # one lock order for every transaction
             mine = by_user[user_id]
-            last = (
-                await self._db.execute(
-                    update(t.users)
-                    .where(t.users.c.id == user_id)
-                    .values(event_seq=t.users.c.event_seq + len(mine))
-                    .returning(t.users.c.event_seq)
-                )
-            ).scalar_one()
+            reserved = {"uid": user_id, "n": len(mine)}
+            last = (await self._db.execute(_RESERVE_SEQS, reserved)).scalar_one()
             for offset, event in enumerate(mine):
                 event.seq = int(last) - len(mine) + 1 + offset
         self._db.add_all(pending)
