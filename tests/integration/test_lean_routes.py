@@ -12,6 +12,7 @@ from tests.support.signin import bearer, full_signin
 
 from gatehouse.api import lean_routes
 from gatehouse.api.app import API_ROUTERS, create_app
+from gatehouse.domain.identity.factors import totp
 
 HOT_READS = {
     "/portfolio/{account_id}/summary",
@@ -57,7 +58,7 @@ async def full_client(runtime, monkeypatch) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         with monkeypatch.context() as patched:
-            patched.setattr(lean_routes, "lean_handler", lambda route: None)
+            patched.setattr(lean_routes, "lean_handler", lambda route, **_: None)
             assert (await http.get("/healthz")).status_code == 200
         yield http
 
@@ -198,3 +199,71 @@ def test_remembered_paths_are_bounded():
     for n in range(10):
         known.remember(f"/v1/api/portfolio/U{n}/summary", handler, {"account_id": f"U{n}"})  # type: ignore[arg-type]
         assert len(known) <= 3
+
+
+def test_the_sign_in_steps_are_lean():
+    by_path = {route.path: route for route in routes()}
+    for path in ("/auth/login", "/auth/login/{login_id}/verify"):
+        route = by_path[path]
+        assert LEAN(route) is None  # a body: not lean for a plain LeanRoute
+        assert LEAN(route, fallback=route.get_route_handler()) is not None, path
+
+
+# (content type, raw body): plain JSON the model accepts is read by the lean handler; every
+# other case is handed to FastAPI's handler, so each must answer exactly as FastAPI does.
+JSON = "application/json"
+LOGIN_BODIES: list[tuple[str, bytes]] = [
+    (JSON, b'{"username": "alice", "password": "wrong-password-1", "platform": "gateway"}'),
+    (JSON, b'{"username": "nobody-here", "password": "x", "extra": 1}'),
+    (JSON, b'{"username": 5, "password": "x"}'),
+    (JSON, b'{"password": "x"}'),
+    (JSON, b'{"username": "alice", "password": "x", "platform": "fax"}'),
+    (JSON, b'{"username": "alice", "password": "' + b"x" * 1100 + b'"}'),
+    (JSON, b"{not json"),
+    (JSON, b"[1, 2]"),
+    (JSON, b'"alice"'),
+    (JSON, b"null"),
+    (JSON, b""),
+    ("text/plain", b'{"username": "alice", "password": "x"}'),
+    ("application/json; charset=utf-8", b'{"username": "nobody-here", "password": "x"}'),
+    ("APPLICATION/JSON", b'{"username": "nobody-here", "password": "x"}'),
+    ("application/x-www-form-urlencoded", b"username=alice&password=x"),
+]
+VERIFY_BODIES: list[tuple[str, bytes]] = [
+    (JSON, b'{"factor": "totp", "code": "123456"}'),
+    (JSON, b'{"factor": "totp", "code": ["1", "2"]}'),
+    (JSON, b'{"factor": 1, "code": "123456"}'),
+    (JSON, b'{"factor": "totp", "code": 123456}'),
+    (JSON, b'{"factor": "totp"}'),
+    (JSON, b"{not json"),
+    (JSON, b""),
+    ("text/plain", b'{"factor": "totp", "code": "123456"}'),
+]
+
+
+async def test_sign_in_steps_answer_like_fastapi_for_any_body(client, full_client, alice, clock):
+    cases = [("/v1/api/auth/login", kind, raw) for kind, raw in LOGIN_BODIES] + [
+        ("/v1/api/auth/login/no-such-login/verify", kind, raw) for kind, raw in VERIFY_BODIES
+    ]
+    for url, kind, raw in cases:
+        headers = {"content-type": kind}
+        lean = await client.post(url, content=raw, headers=headers)
+        full = await full_client.post(url, content=raw, headers=headers)
+        assert (lean.status_code, lean.json()) == (full.status_code, full.json()), (url, kind, raw)
+        assert lean.status_code >= 400
+    # a sign-in through either handler: the same answer but for its own ids
+    for http in (client, full_client):
+        started = await http.post(
+            "/v1/api/auth/login",
+            json={"username": alice.username, "password": alice.password, "platform": "gateway"},
+        )
+        assert started.status_code == 200, started.text
+        assert sorted(started.json()) == ["expires_in", "factors", "login_id", "state"]
+        clock.advance(30)
+        code = totp.code_at(alice.totp_secret, at=clock.now())
+        done = await http.post(
+            f"/v1/api/auth/login/{started.json()['login_id']}/verify",
+            json={"factor": "totp", "code": code},
+        )
+        assert done.status_code == 200, done.text
+        assert done.json()["token"] and done.json()["username"] == alice.username

@@ -31,12 +31,15 @@ headers and body of both ways for every lean route and caller.
 from __future__ import annotations
 
 import inspect
+import json
 import typing
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from fastapi import params as fastapi_params
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -133,11 +136,34 @@ class LeanRoute(APIRoute):
         return lean_handler(self) or super().get_route_handler()
 
 
-def lean_handler(route: APIRoute) -> Handler | None:
-    """The lean handler of ``route``, or None when FastAPI's own must serve it."""
+class LeanBodyRoute(APIRoute):
+    """A ``LeanRoute`` that may also take one JSON body model (the sign-in steps).
+
+    The lean handler reads only the plain case: ``Content-Type: application/json`` and a
+    body that parses to an object the model accepts. Anything else — another content type,
+    no body, bad JSON, a field the model refuses — goes to FastAPI's own handler for the
+    same request (the body is read once and kept), so every refusal is FastAPI's, unchanged.
+    """
+
+    def get_route_handler(self) -> Handler:
+        full = super().get_route_handler()
+        return lean_handler(self, fallback=full) or full
+
+
+def lean_handler(route: APIRoute, *, fallback: Handler | None = None) -> Handler | None:
+    """The lean handler of ``route``, or None when FastAPI's own must serve it.
+
+    With ``fallback`` (FastAPI's handler of the route) a route may also take one body
+    model; requests the lean handler does not read plainly are handed to ``fallback``.
+    """
     dependant = route.dependant
     endpoint = route.endpoint
-    if _declares_more(dependant) or route.dependencies or not _answers_response(endpoint):
+    body = _body_model(route) if fallback is not None else None
+    if (
+        _declares_more(dependant, body=body is not None)
+        or route.dependencies
+        or not _answers_response(endpoint)
+    ):
         return None
     paths: list[tuple[str, str]] = []
     for field in dependant.path_params:
@@ -161,6 +187,12 @@ def lean_handler(route: APIRoute) -> Handler | None:
     async def handle(request: Request) -> Response:
         found = request.path_params
         arguments: dict[str, Any] = {name: found[alias] for name, alias in paths}
+        if body is not None:
+            assert fallback is not None
+            parsed = await _plain_body(request, body[1])
+            if parsed is None:
+                return await fallback(request)
+            arguments[body[0]] = parsed
         ctx = await auth.context(request)
         for name in contexts:
             arguments[name] = ctx
@@ -179,12 +211,48 @@ def lean_handler(route: APIRoute) -> Handler | None:
     return handle
 
 
-def _declares_more(dependant: Dependant) -> bool:
+def _body_model(route: APIRoute) -> tuple[str, type[BaseModel]] | None:
+    """The route's one body parameter, when it is a whole JSON object read into a model."""
+    params = route.dependant.body_params
+    if len(params) != 1 or route.body_field is None:
+        return None
+    field = params[0]
+    model = field.field_info.annotation
+    if (
+        type(field.field_info) is not fastapi_params.Body  # not a form or a file
+        or getattr(field.field_info, "embed", False)
+        or field.field_info.metadata
+        or not (isinstance(model, type) and issubclass(model, BaseModel))
+    ):
+        return None
+    return field.name, model
+
+
+async def _plain_body(request: Request, model: type[BaseModel]) -> BaseModel | None:
+    """The body as ``model`` when it is plainly JSON that the model accepts; else None (then
+    FastAPI's handler reads it, with its own errors). The body was buffered whole by
+    ``api/limits.BodySizeLimit`` (refused there when too large or not clean UTF-8)."""
+    if request.headers.get("content-type", "").lower() != "application/json":
+        return None
+    raw = await request.body()  # kept on the request: FastAPI's handler reads it again
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    try:
+        return model.model_validate(parsed, from_attributes=True)
+    except ValidationError:
+        return None
+
+
+def _declares_more(dependant: Dependant, *, body: bool = False) -> bool:
     return bool(
         dependant.query_params
         or dependant.header_params
         or dependant.cookie_params
-        or dependant.body_params
+        or (dependant.body_params and not body)
         or dependant.websocket_param_name
         or dependant.http_connection_param_name
         or dependant.response_param_name

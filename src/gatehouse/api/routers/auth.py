@@ -7,19 +7,21 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from gatehouse.api.auth import SESSION_COOKIE, Ctx, client_address
-from gatehouse.api.lean_routes import LeanRoute
+from gatehouse.api.lean_routes import LeanBodyRoute
 from gatehouse.api.responses import JsonResponse
 from gatehouse.api.schemas import ChallengeBody, LoginBody, VerifyBody
 from gatehouse.domain.identity.users import Platform
 from gatehouse.service.identity import login_status, signin
 from gatehouse.service.identity.sessions import SessionGrant
 
-router = APIRouter(route_class=LeanRoute, tags=["sign-in"])
+# Lean routes (api/lean_routes.py): the two sign-in steps skip FastAPI's dependency walk and
+# body pass for a plain JSON body (anything else gets FastAPI's handler and its errors).
+router = APIRouter(route_class=LeanBodyRoute, tags=["sign-in"])
 
 
-@router.post("/auth/login")
-async def login(body: LoginBody, request: Request, ctx: Ctx) -> dict[str, Any]:
-    return await signin.start(
+@router.post("/auth/login", response_model=dict[str, Any])
+async def login(body: LoginBody, request: Request, ctx: Ctx) -> JsonResponse:
+    started = await signin.start(
         ctx,
         signin.LoginRequest(
             username=body.username,
@@ -34,6 +36,7 @@ async def login(body: LoginBody, request: Request, ctx: Ctx) -> dict[str, Any]:
             ),
         ),
     )
+    return JsonResponse(started)  # the schema stays ``response_model``'s
 
 
 @router.post("/auth/login/{login_id}/challenge")
