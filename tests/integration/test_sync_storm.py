@@ -1,4 +1,5 @@
-"""A reconnect storm: many sockets resuming at once read the event log a few at a time."""
+"""Many sockets at once: a reconnect storm reads the event log a few at a time, and a
+heartbeat to every socket lets other work run between slices."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from tests.support.signin import full_signin
 from tests.support.sync import append, events, open_socket, resume, user_id
+
+from gatehouse.service.sync.hub import Subscriber, SyncHub
 
 READERS = 2
 
@@ -81,3 +85,61 @@ async def _until_ready(ws: Any) -> list[dict[str, Any]]:
         frames += await events(ws, 1)
         assert frames[-1].get("type") not in ("resync", "error"), frames[-1]
     return frames
+
+
+class LoopTurns:
+    """Counts the event loop's turns (a task that yields every time it runs)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def run(self) -> None:
+        while True:
+            self.count += 1
+            await asyncio.sleep(0)
+
+
+class TurnStampedOutlet:
+    """A socket stand-in that notes the loop turn at which each frame was written."""
+
+    def __init__(self, turns: LoopTurns, seen: list[int]) -> None:
+        self.turns = turns
+        self.seen = seen
+
+    def offer(self, frame: bytes) -> bool:
+        self.seen.append(self.turns.count)
+        return True
+
+    async def send(self, frame: bytes) -> bool:
+        return self.offer(frame)
+
+    def close(self, code: int, reason: str) -> None:
+        pass
+
+
+async def test_a_heartbeat_round_lets_other_work_run_between_slices(runtime):
+    hub = SyncHub(runtime.ctx, runtime.sync.bus, beat_slice=3)
+    turns, seen = LoopTurns(), []
+    beat = hub.heartbeat("test", 0.05, lambda now: b"{}")
+    expires = runtime.ctx.clock.now() + timedelta(hours=1)
+    subs = [
+        Subscriber(1, f"s{i}", TurnStampedOutlet(turns, seen), expires, heartbeat=beat)
+        for i in range(8)
+    ]
+    counting = asyncio.create_task(turns.run())
+    try:
+        for sub in subs[:7]:
+            await hub.attach(sub)
+        await hub.attach(subs[7])
+        hub.detach(subs[7])  # gone before the round: not written to
+        while len(seen) < 7:
+            await asyncio.sleep(0.01)
+        assert len(seen) == 7  # one round, the socket that left not written to
+        first = seen[:7]
+        # Three sockets per turn of the loop: the round gave way twice.
+        assert first[0] == first[1] == first[2] < first[3] == first[4] == first[5] < first[6]
+    finally:
+        counting.cancel()
+        await hub.stop()
+        for sub in subs:
+            hub.detach(sub)
