@@ -76,7 +76,9 @@ async def test_enroll_show_codes_and_approve_a_push(client, alice, clock, base_u
         assert "web" in str(app.screen.query_one("#push-context").render())
         await type_into(pilot, "#push-pin", "000000")  # the wrong PIN answers nothing
         await pilot.click(f"#pick-{number}")
-        assert "not right" in str(app.screen.query_one("#push-error", Static).render())
+        error = app.screen.query_one("#push-error", Static)
+        await until(pilot, lambda: str(error.render()) != "")  # the PIN is checked in a thread
+        assert "not right" in str(error.render())
         await type_into(pilot, "#push-pin", PIN)
         button = app.screen.query_one(f"#pick-{number}", Button)
         await until(pilot, lambda: not button.has_class("-active"))  # a button ignores bounces
