@@ -14,10 +14,32 @@ from gatehouse.bootstrap import Runtime, build
 from gatehouse.domain.clock import FakeClock
 from gatehouse.service.identity import users
 from gatehouse.settings import Settings
-from tests.support.backends import database
+from tests.support.backends import database, drop_free_schemas
 from tests.support.server import serving
 
 FAST_ARGON2 = {"argon2_memory_kib": 1024, "argon2_time_cost": 1}
+
+# Tests that share something outside their own temporary folder and database schema run in one
+# group, which pytest-xdist (``--dist loadgroup``, as ./scripts/test runs the suite) keeps on
+# one worker, one test after another. The Redis tests share the server's rate-limit keys
+# (per user name and address, the same in every test) and its client list.
+SHARED = {
+    "redis": (
+        "tests/integration/test_sync_redis.py",
+        "tests/e2e/test_serve_workers.py",
+        "tests/e2e/test_two_nodes.py",
+    ),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        for group, paths in SHARED.items():
+            if path in paths:
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
 PASSWORD = "Correct-Horse-42-battery"
 
 
@@ -109,3 +131,7 @@ async def make_user(runtime: Runtime, name: str = "alice", phone: str = "+155512
 @pytest.fixture
 async def alice(runtime: Runtime) -> TestUser:
     return await make_user(runtime)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    drop_free_schemas()
