@@ -24,7 +24,8 @@ clients (a minimal WebSocket client on uvloop, the same for both servers) and pr
 (c) memory per idle connection: the server's RSS growth / connections, for both, read a
     second after the last socket is ready.
 
-The servers also report event-loop lag and garbage-collector pauses during each phase.
+The servers also report event-loop lag and garbage-collector pauses during each phase, and
+this process its own collector's pauses during (a) (they would delay the clients' reads).
 The Gatehouse server calls ``gc.freeze()`` after start-up, as ``gatehouse serve`` does;
 ``--freeze-gc`` makes the baseline do it too.
 The Gatehouse server creates any table that has no migration yet (work in progress).
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -96,6 +98,29 @@ def rss_kib(pid: int) -> int:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ClientPauses:
+    """This process's own garbage-collection pauses > 2 ms: they delay the clients' reads."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.pauses: list[float] = []
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        elif (ms := (time.perf_counter() - self.started) * 1000) > 2:
+            self.pauses.append(ms)
+
+    def take(self) -> dict[str, float]:
+        """The pauses since the last call."""
+        pauses, self.pauses = self.pauses, []
+        return {"client_gc_pauses": len(pauses), "client_gc_max_ms": max(pauses, default=0.0)}
+
+
+CLIENT_PAUSES = ClientPauses()
 
 
 @dataclass
@@ -282,13 +307,14 @@ async def bench_gatehouse(sessions: int, opts: argparse.Namespace) -> dict[str, 
             phases.done("memory")
 
             tally[0] = Tally()
+            CLIENT_PAUSES.take()
             base = f"http://127.0.0.1:{port}/bench"
             answer = await http.get(
                 f"{base}/events", params={"rate": opts.rate, "seconds": opts.seconds}
             )
             sent = answer.json()
             await asyncio.sleep(0.5)
-            out["events"] = {**tally[0].summary(), **sent}
+            out["events"] = {**tally[0].summary(), **sent, **CLIENT_PAUSES.take()}
             out["events_from_start"] = tally[0].summary("from_start")
             close_all(clients)
             phases.done("account events")
@@ -378,7 +404,9 @@ def report(
         f"    commit start -> arrival: p50 {start['p50']:.2f}  p99 {start['p99']:.2f}  "
         f"max {start['max']:.2f} ms\n"
         f"    server loop lag p99 {ev['lag_p99_ms']:.1f} max {ev['lag_max_ms']:.1f} ms; "
-        f"GC pauses > 2 ms: {ev['gc_pauses_over_2ms']}, longest {ev['gc_max_ms']:.1f} ms"
+        f"GC pauses > 2 ms: {ev['gc_pauses_over_2ms']}, longest {ev['gc_max_ms']:.1f} ms; "
+        f"client GC pauses > 2 ms: {ev['client_gc_pauses']}, "
+        f"longest {ev['client_gc_max_ms']:.1f} ms"
     )
     for name, r in (("gatehouse", t), ("websockets.broadcast", b)):
         print(
