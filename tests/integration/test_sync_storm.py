@@ -14,7 +14,7 @@ import pytest
 from tests.support.signin import full_signin
 from tests.support.sync import append, events, open_socket, resume, user_id
 
-from gatehouse.service.sync.hub import Subscriber, SyncHub
+from gatehouse.service.sync.hub import Subscriber, SyncHub, beat_gap
 
 READERS = 2
 
@@ -100,14 +100,16 @@ class LoopTurns:
 
 
 class TurnStampedOutlet:
-    """A socket stand-in that notes the loop turn at which each frame was written."""
+    """A socket stand-in that notes the loop turn (and time) at which each frame was written."""
 
-    def __init__(self, turns: LoopTurns, seen: list[int]) -> None:
+    def __init__(self, turns: LoopTurns, seen: list[int], times: list[float]) -> None:
         self.turns = turns
         self.seen = seen
+        self.times = times
 
     def offer(self, frame: bytes) -> bool:
         self.seen.append(self.turns.count)
+        self.times.append(asyncio.get_running_loop().time())
         return True
 
     async def send(self, frame: bytes) -> bool:
@@ -117,13 +119,14 @@ class TurnStampedOutlet:
         pass
 
 
-async def test_a_heartbeat_round_lets_other_work_run_between_slices(runtime):
+async def test_a_heartbeat_round_is_spread_in_slices_that_let_other_work_run(runtime):
     hub = SyncHub(runtime.ctx, runtime.sync.bus, beat_slice=3)
-    turns, seen = LoopTurns(), []
-    beat = hub.heartbeat("test", 0.05, lambda now: b"{}")
+    turns, seen, times = LoopTurns(), [], []
+    every = 0.4
+    beat = hub.heartbeat("test", every, lambda now: b"{}")
     expires = runtime.ctx.clock.now() + timedelta(hours=1)
     subs = [
-        Subscriber(1, f"s{i}", TurnStampedOutlet(turns, seen), expires, heartbeat=beat)
+        Subscriber(1, f"s{i}", TurnStampedOutlet(turns, seen, times), expires, heartbeat=beat)
         for i in range(8)
     ]
     counting = asyncio.create_task(turns.run())
@@ -136,8 +139,11 @@ async def test_a_heartbeat_round_lets_other_work_run_between_slices(runtime):
             await asyncio.sleep(0.01)
         assert len(seen) == 7  # one round, the socket that left not written to
         first = seen[:7]
-        # Three sockets per turn of the loop: the round gave way twice.
+        # Three sockets per turn of the loop: the round gave way twice...
         assert first[0] == first[1] == first[2] < first[3] == first[4] == first[5] < first[6]
+        # ...and was spread out: a quarter of the period over three slices.
+        assert beat_gap(every, 3) == pytest.approx(every / 4 / 3)
+        assert times[6] - times[0] >= 2 * beat_gap(every, 3) * 0.9
     finally:
         counting.cancel()
         await hub.stop()

@@ -88,6 +88,15 @@ class Subscriber:
     catch_up: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
+BEAT_SPREAD_SECONDS = 1.0
+
+
+def beat_gap(every: float, slices: int) -> float:
+    """The pause between a heartbeat round's slices: the round spread over at most
+    ``BEAT_SPREAD_SECONDS`` and a quarter of the period."""
+    return min(BEAT_SPREAD_SECONDS, every / 4) / max(1, slices)
+
+
 class SyncHub:
     def __init__(
         self,
@@ -101,8 +110,9 @@ class SyncHub:
         self._ctx = ctx
         self._bus = bus
         self._batch = replay_batch
-        # A heartbeat writes to this many sockets, then lets the loop run other work: one
-        # round to 10,000 sockets (~12 us each) would otherwise hold it for over 100 ms.
+        # A heartbeat round writes to this many sockets at a time, the slices spread over up
+        # to a second (``BEAT_SPREAD_SECONDS``): 10,000 sockets written back to back (~12 us
+        # each) held the loop for over 100 ms, and were as much of a burst downstream.
         self._beat_slice = beat_slice
         # At most this many log reads at once. After a restart every client reconnects and
         # resumes together: unbounded, each resume would open its unit of work and wait for
@@ -338,14 +348,20 @@ class SyncHub:
 
     # --- heartbeats ------------------------------------------------------------------------
     async def _beat(self, heartbeat: Heartbeat) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time() + heartbeat.every
         while True:
-            await asyncio.sleep(heartbeat.every)
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            # Rounds start every ``every`` seconds however long one takes (never to catch up).
+            due = max(due, loop.time()) + heartbeat.every
             now = self._ctx.clock.now()
             frame = heartbeat.frame(now)
             members = list(self._beats.get(heartbeat, ()))
-            for start in range(0, len(members), self._beat_slice):
+            slices = range(0, len(members), self._beat_slice)
+            gap = beat_gap(heartbeat.every, len(slices))
+            for start in slices:
                 if start:
-                    await asyncio.sleep(0)
+                    await asyncio.sleep(gap)
                 for sub in members[start : start + self._beat_slice]:
                     if sub.closed:  # went away while other work ran
                         continue
