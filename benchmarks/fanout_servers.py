@@ -36,6 +36,7 @@ from websockets.http11 import Request, Response
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import Runtime, build
+from gatehouse.cli.serve import uvicorn_options
 from gatehouse.domain.identity.sessions import TRADE_SCOPE, Session, new_token, token_hash
 from gatehouse.domain.identity.users import Environment, Platform, User
 from gatehouse.domain.sync.events import AccountEvent
@@ -223,10 +224,8 @@ async def serve_gatehouse(home: Path, port: int, count: int) -> None:
     app = create_app(runtime)
     app.include_router(bench_routes(runtime, user_ids))
     maybe_freeze_gc(always=True)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
-        ws_per_message_deflate=False, lifespan="on", backlog=4096, proxy_headers=False,
-    )  # fmt: skip
+    # served exactly as ``gatehouse serve`` serves (cli/serve.py)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, **uvicorn_options(settings))
     await uvicorn.Server(config).serve()
 
 

@@ -112,6 +112,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "ws": "websockets-sansio",
         "ws_per_message_deflate": False,  # ~64 KiB per socket; frames are small (docs/sync.md)
         "lifespan": "on",
+        # After a restart every client reconnects at once: room for a storm of handshakes
+        # waiting to be accepted (uvicorn's default is 2048; the kernel caps it at somaxconn).
+        "backlog": 4096,
         **proxy_options(settings.trusted_proxies),
     }
 
