@@ -32,12 +32,29 @@ SHARED = {
 }
 
 
+# The Textual Pilot tests (Workstation, Key) are marked ``alone``: ./scripts/test runs them after
+# the others, in one process with nothing else running. Next to another worker on a loaded
+# 2-core machine, three of them stalled past the 120 s timeout or met a mount race in two of
+# three runs (docs/testing.md); alone, none did.
+ALONE = (
+    "tests/e2e/test_key_app.py",
+    "tests/e2e/test_workstation_channels.py",
+    "tests/e2e/test_workstation_panels.py",
+    "tests/e2e/test_workstation_signin.py",
+    "tests/e2e/test_workstation_snapshots.py",
+    "tests/e2e/test_workstation_workspace.py",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects on the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = item.nodeid.split("::", 1)[0]
         for group, paths in SHARED.items():
             if path in paths:
                 item.add_marker(pytest.mark.xdist_group(group))
+        if path in ALONE:
+            item.add_marker(pytest.mark.alone)
 
 
 PASSWORD = "Correct-Horse-42-battery"
