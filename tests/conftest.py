@@ -46,6 +46,17 @@ ALONE = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _pilot_settles(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the Pilot tests, the app settles before it closes (tests/support/workstation.settle)."""
+    if request.node.nodeid.split("::", 1)[0] in ALONE:
+        from textual.app import App
+
+        from tests.support.workstation import settled
+
+        monkeypatch.setattr(App, "run_test", settled(App.run_test))
+
+
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` selects on the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
 
@@ -42,6 +44,38 @@ async def until(pilot: Pilot[Any], done: Callable[[], bool], seconds: float = 30
     while not done():
         assert asyncio.get_running_loop().time() < deadline, "the app did not get there"
         await pilot.pause(0.05)
+
+
+RunTest = Callable[..., AbstractAsyncContextManager[Pilot[Any]]]
+
+
+def settled(run_test: RunTest) -> RunTest:
+    """``App.run_test`` that lets the app settle before it closes (``settle``)."""
+
+    @asynccontextmanager
+    async def run(app: App[Any], *args: Any, **kwargs: Any) -> AsyncIterator[Pilot[Any]]:
+        async with run_test(app, *args, **kwargs) as pilot:
+            yield pilot
+            await settle(pilot)
+
+    return run
+
+
+async def settle(pilot: Pilot[Any], seconds: float = 10.0) -> None:
+    """Wait until every ``Select`` on the screens has mounted its children.
+
+    A test that ends just as a screen with a ``Select`` comes up closes the app while the
+    Select's own Mount is still queued; Textual (8.2) then runs that handler after the
+    Select's children are gone and fails with ``NoMatches`` ('#label', ``SelectOverlay``) in
+    the test's teardown. Seen in CI-like runs, with and without other load.
+    """
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        await pilot.pause()
+        selects = [w for screen in pilot.app.screen_stack for w in screen.query(Select)]
+        if all(w.is_mounted and w.query("#label") and w.query("SelectOverlay") for w in selects):
+            return
+        await asyncio.sleep(0.02)
 
 
 async def press(pilot: Pilot[Any], selector: str) -> None:
