@@ -8,11 +8,10 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 from tests.conftest import make_user
-from tests.support.signin import bearer, full_signin
+from tests.support.signin import bearer, full_signin, login
 
 from gatehouse.api import lean_routes
 from gatehouse.api.app import API_ROUTERS, create_app
-from gatehouse.domain.identity.factors import totp
 
 HOT_READS = {
     "/portfolio/{account_id}/summary",
@@ -253,17 +252,8 @@ async def test_sign_in_steps_answer_like_fastapi_for_any_body(client, full_clien
         assert lean.status_code >= 400
     # a sign-in through either handler: the same answer but for its own ids
     for http in (client, full_client):
-        started = await http.post(
-            "/v1/api/auth/login",
-            json={"username": alice.username, "password": alice.password, "platform": "gateway"},
-        )
+        started = await login(http, alice.username, alice.password)
         assert started.status_code == 200, started.text
         assert sorted(started.json()) == ["expires_in", "factors", "login_id", "state"]
-        clock.advance(30)
-        code = totp.code_at(alice.totp_secret, at=clock.now())
-        done = await http.post(
-            f"/v1/api/auth/login/{started.json()['login_id']}/verify",
-            json={"factor": "totp", "code": code},
-        )
-        assert done.status_code == 200, done.text
-        assert done.json()["token"] and done.json()["username"] == alice.username
+        done = await full_signin(http, alice, clock)
+        assert done["token"] and done["username"] == alice.username
