@@ -1,13 +1,15 @@
 """The Workstation's workspace against a real server: an order placed in the ticket fills,
 an order placed on the web appears, watchlists sync both ways, layouts restore on another
 workstation and follow changes saved elsewhere, a revoked session returns to sign-in, and
-the idle lock asks for the password and a second factor again."""
+the idle lock asks for the password and a second factor again, as the known device."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from tests.support.signin import login
 from tests.support.trading import AAPL, F, trader
 from tests.support.workstation import (
     SIZE,
@@ -18,14 +20,19 @@ from tests.support.workstation import (
     type_into,
     until,
 )
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
+from gatehouse.adapters.db.identity import tables
+from gatehouse.bootstrap import Runtime
+from gatehouse.clients.workstation.config import PreferenceStore
 from gatehouse.clients.workstation.dialogs import QuestionDialog
+from gatehouse.clients.workstation.factor import SecondFactorScreen
 from gatehouse.clients.workstation.lock import LockScreen
 from gatehouse.clients.workstation.panels.tables import OrdersPanel, PositionsPanel
 from gatehouse.clients.workstation.panels.watchlist import WatchlistPanel
 from gatehouse.clients.workstation.signin import SignInScreen
 from gatehouse.clients.workstation.workspace import ChooseDialog, WorkspaceScreen
+from gatehouse.domain.identity.known_devices import hash_device_token
 
 
 @pytest.fixture(params=["sqlite"])
@@ -200,3 +207,53 @@ async def test_idle_lock_asks_to_sign_in_again(base_url, alice, clock, tmp_path)
         await until(pilot, lambda: app.screen is screen)
         assert app.link.session.session_id != old
         await until(pilot, lambda: screen.stream == "live")
+
+
+async def test_the_lock_screen_signs_in_as_the_known_device(
+    base_url, client, runtime, alice, clock, tmp_path
+):
+    """Re-authentication sends the device's token: strangers who made the account wait do not
+    keep the owner's locked Workstation out, and no second device is added for it."""
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await sign_in(pilot, alice, clock, environment="live")
+        token = PreferenceStore(tmp_path / "workstation.json").device_token(
+            alice.username, base_url
+        )
+        assert token and await known_devices(runtime) == [hash_device_token(token)]
+
+        for _ in range(6):  # a stranger guesses until the account makes strangers wait
+            refused = await login(client, alice.username, "Wrong-password-123")
+            if refused.status_code == 429:
+                break
+        assert refused.status_code == 429, refused.text
+        assert (await login(client, alice.username, alice.password)).status_code == 429
+
+        app.lock()
+        await until(
+            pilot, lambda: isinstance(app.screen, LockScreen) and bool(app.screen.query(Input))
+        )
+        await type_into(pilot, "#lock-password", alice.password)
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, SecondFactorScreen)
+                or bool(str(app.screen.query_one("#lock-error").render()))
+            ),
+        )
+        assert isinstance(app.screen, SecondFactorScreen), str(
+            app.screen.query_one("#lock-error").render()  # 429 without the device's token
+        )
+        await totp_step(pilot, alice, clock)
+        await until(pilot, lambda: app.screen is screen)
+        # the server knew the device: it issued no new token, so nothing new was stored
+        assert await known_devices(runtime) == [hash_device_token(token)]
+        stored = PreferenceStore(tmp_path / "workstation.json")
+        assert stored.device_token(alice.username, base_url) == token
+
+
+async def known_devices(runtime: Runtime) -> list[str]:
+    async with runtime.engine.connect() as conn:
+        found = await conn.execute(select(tables.known_devices.c.token_hash))
+        return [str(row[0]) for row in found.all()]

@@ -69,6 +69,7 @@ class WorkstationApp(App[None]):
         self.last_activity = monotonic()
         self.locked = False
         self.ended_reason = ""
+        self.typed_username = ""  # as typed at sign-in: the key of the known-device token
         self._follower: asyncio.Task[None] | None = None
 
     # --- start ---------------------------------------------------------------------------
@@ -109,8 +110,9 @@ class WorkstationApp(App[None]):
         await self.switch_screen(SignInScreen(self.signin, self.store, reason=reason))
 
     async def on_signed_in(self, message: SignedIn) -> None:
+        self.typed_username = message.accepted.username
         token = message.session.body.get("device_token")
-        if isinstance(token, str) and token:
+        if isinstance(token, str) and token:  # new, or refreshed: keep the latest
             self.store.remember_device(message.accepted.username, self.signin.base_url, token)
         if self.locked and self.link is not None and self.desk is not None:
             await self._unlock(message.session)
@@ -204,7 +206,8 @@ class WorkstationApp(App[None]):
         self.push_screen(
             LockScreen(
                 self.signin,
-                username=session.username,
+                self.store,
+                username=self.typed_username or session.username,
                 environment=session.environment,
                 channel=self.channel,
                 minutes=max(1, int(self.idle_seconds // 60)),

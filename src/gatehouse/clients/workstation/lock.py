@@ -1,5 +1,9 @@
 """The idle lock: after the Workstation's idle timeout the workspace is hidden behind a
-re-authentication prompt (password, then a second factor), as the trading desks do."""
+re-authentication prompt (password, then a second factor), as the trading desks do.
+
+The password step sends this device's known-device token, as the first sign-in does: the
+re-authentication spends the device's own failure budget, so strangers guessing the
+password cannot keep the owner locked out of an unlocked-for-lunch Workstation."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
+from gatehouse.clients.workstation.config import PreferenceStore
 from gatehouse.clients.workstation.link import ApiError, SignIn
 from gatehouse.clients.workstation.signin import PasswordAccepted, PasswordStep
 from gatehouse.clients.workstation.wording import plain
@@ -16,10 +21,18 @@ from gatehouse.clients.workstation.wording import plain
 
 class LockScreen(Screen[None]):
     def __init__(
-        self, signin: SignIn, *, username: str, environment: str, channel: str, minutes: int
+        self,
+        signin: SignIn,
+        store: PreferenceStore,
+        *,
+        username: str,
+        environment: str,
+        channel: str,
+        minutes: int,
     ) -> None:
         super().__init__()
         self.signin = signin
+        self.store = store
         self.username = username
         self.environment = environment
         self.channel = channel
@@ -45,7 +58,12 @@ class LockScreen(Screen[None]):
         password = self.query_one("#lock-password", Input).value
         self.query_one("#lock-password", Input).value = ""
         try:
-            started = await self.signin.start(self.username, password, self.environment)
+            started = await self.signin.start(
+                self.username,
+                password,
+                self.environment,
+                device_token=self.store.device_token(self.username, self.signin.base_url),
+            )
         except ApiError as error:
             self.query_one("#lock-error", Static).update(plain(error))
             return
