@@ -73,6 +73,8 @@ async def test_a_deposit_then_an_order_from_the_ticket_that_fills(
         await expect(recent.locator("tr[data-kind=trade]")).to_contain_text(" ET")
         # bought at the ask a moment ago: the day P&L is the commission and the spread, a loss
         await expect(page.locator('.kpi[data-key="daypnl"] [data-figure]')).to_contain_text("−$")
+        # and its percentage, of what was there at the start of the day plus today's deposit
+        await expect(page.locator('.kpi[data-key="daypnl"] [data-sub]')).to_contain_text("%")
         # the figures follow the market with no account event: five minutes of quotes later
         nlv = page.locator('.kpi[data-key="netliquidation"] [data-figure]')
         value = page.locator("#positions-table tbody tr", has_text="AAPL").locator("td").nth(3)

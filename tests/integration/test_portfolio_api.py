@@ -122,6 +122,8 @@ async def test_summary_ledger_and_positions_agree(client, runtime, alice, clock)
     # opened today with 1,000,000: the day P&L is NLV less that deposit (commissions included)
     assert row["dpl"] == pytest.approx(summary["netliquidation"] - 1_000_000, abs=0.011)
     assert row["dpl"] < 0  # two commissions and the spread paid, at the same tick
+    # its fraction is of the start of the day (nothing: opened today) plus today's deposits
+    assert row["dplRatio"] == pytest.approx(row["dpl"] / 1_000_000, rel=1e-4)
     # each position's own day P&L (pnlSingle's figure) adds up to the account's
     rows = (await t.get(f"portfolio/{t.account}/positions/0")).json()
     assert sum(r["dailyPnl"] for r in rows) == pytest.approx(row["dpl"], abs=0.011)

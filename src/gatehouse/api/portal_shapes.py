@@ -17,7 +17,7 @@ import orjson
 from gatehouse import __version__
 from gatehouse.domain.errors import InvalidInput
 from gatehouse.domain.trading.accounts import BrokerageAccount
-from gatehouse.domain.trading.day_pnl import DayPnl
+from gatehouse.domain.trading.day_pnl import DayPnl, day_pnl_ratio
 from gatehouse.domain.trading.instruments import find_conid
 from gatehouse.domain.trading.margin import MarginSnapshot
 from gatehouse.service.identity.sessions import Principal
@@ -367,11 +367,15 @@ def allocation(found: Holdings) -> dict[str, Any]:
 
 def pnl_row(found: AccountFigures, day: DayPnl) -> dict[str, Any]:
     """One ``iserver/account/pnl/partitioned`` row. ``dpl`` is the day P&L
-    (``domain/trading/day_pnl``: NLV now − NLV at the start of the day − net deposits today)."""
+    (``domain/trading/day_pnl``: NLV now − NLV at the start of the day − net deposits today);
+    Gatehouse's ``dplRatio`` is it over the NLV at the start of the day plus today's net
+    deposits (``day_pnl_ratio``; null when that base is 0 or less)."""
     f = found.figures
+    ratio = day_pnl_ratio(day.total, net_liquidation=f.net_liquidation)
     return {
         "rowType": 1,
         "dpl": number(cents(day.total)),
+        "dplRatio": None if ratio is None else number(ratio),
         "nl": number(cents(f.net_liquidation)),
         "upl": number(cents(f.unrealized_pnl)),
         "el": number(cents(f.excess_liquidity)),

@@ -1,6 +1,7 @@
 """Day P&L (domain/trading/day_pnl): IBKR's per-position rule, and the property that over any
 day of deposits, withdrawals, trades and price moves it equals NLV now − NLV at the start of
-the day − net deposits today."""
+the day − net deposits today; its fraction is of the NLV at the start of the day plus today's
+net deposits."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from gatehouse.domain.errors import InsufficientFunds
 from gatehouse.domain.trading.commission import commission
-from gatehouse.domain.trading.day_pnl import day_pnl
+from gatehouse.domain.trading.day_pnl import day_pnl, day_pnl_base, day_pnl_ratio
 from gatehouse.domain.trading.executions import Execution
 from gatehouse.domain.trading.ledger import (
     Book,
@@ -165,4 +166,75 @@ def test_day_pnl_is_the_change_in_nlv_less_net_deposits(
         cash_today=book.entries[first_entry_today:],
     )
     assert found.total == _nlv(book, marks) - nlv_start - net_deposits
+    base = nlv_start + net_deposits
+    assert day_pnl_base(found.total, net_liquidation=_nlv(book, marks)) == base
+    ratio = day_pnl_ratio(found.total, net_liquidation=_nlv(book, marks))
+    assert ratio == (found.total / base if base > 0 else None)
     assert found.total == sum((found.of(c) for c in (AAPL, MSFT, F)), D(0))
+
+
+def _held_overnight(cash: str, shares: int) -> Book:
+    """An account that closed yesterday with ``cash`` and ``shares`` of AAPL."""
+    book = Book()
+    deposit(book, D(cash), at=START - timedelta(days=3))
+    if shares:
+        apply_execution(book, _fill(1, AAPL, Side.BUY, shares, D("200"), START - timedelta(2)))
+    return book
+
+
+def _ratio_now(book: Book, mark: str, today: list[Execution]) -> tuple[Decimal, Decimal | None]:
+    marks = {AAPL: D(mark)}
+    found = day_pnl(
+        positions=book.positions(),
+        marks=marks,
+        prior_closes={AAPL: D("200")},
+        executions_today=today,
+        cash_today=[e for e in book.entries if e.at >= START],
+    )
+    return found.total, day_pnl_ratio(found.total, net_liquidation=_nlv(book, marks))
+
+
+def test_a_deposit_today_is_no_profit_and_counts_in_the_base() -> None:
+    """100 AAPL closed at 200 (NLV about 20,000), 10,000 deposited today, AAPL up 2: +200 of
+    about 30,000 — not +10,200, and not +200 of 20,000."""
+    book = _held_overnight("20000", 100)
+    start = _nlv(book, {AAPL: D("200")})
+    assert start == D("20000") - commission(D(100), D("200"))  # the buy paid its commission
+    deposit(book, D("10000"), at=START + timedelta(hours=5))
+    pnl, ratio = _ratio_now(book, "202", [])
+    assert pnl == D("200")
+    assert ratio == D("200") / (start + D("10000"))
+
+
+def test_a_withdrawal_today_is_no_loss_and_leaves_the_base() -> None:
+    """50 AAPL and 10,000 cash at the close, 6,000 withdrawn today, AAPL down 4: −200 of
+    about 14,000."""
+    book = _held_overnight("20000", 50)
+    start = _nlv(book, {AAPL: D("200")})
+    withdraw(book, D("6000"), at=START + timedelta(hours=5))
+    pnl, ratio = _ratio_now(book, "196", [])
+    assert pnl == D("-200")
+    assert ratio == D("-200") / (start - D("6000"))
+
+
+def test_an_account_opened_today_is_measured_against_what_was_deposited() -> None:
+    """No prior close: the start of the day is 0, so the base is today's deposits."""
+    book = Book()
+    deposit(book, D("50000"), at=START + timedelta(hours=5))
+    fill = _fill(1, AAPL, Side.BUY, 10, D("201"), START + timedelta(hours=6))
+    apply_execution(book, fill)
+    pnl, ratio = _ratio_now(book, "203", [fill])
+    assert pnl == D("20") - fill.commission
+    assert ratio == pnl / D("50000")
+
+
+def test_no_base_no_fraction() -> None:
+    """Opened today with nothing in it, or everything withdrawn today: no percentage (not a
+    division by zero, not ±infinity)."""
+    empty = Book()
+    assert _ratio_now(empty, "200", []) == (D(0), None)
+    emptied = _held_overnight("5000", 0)
+    withdraw(emptied, D("5000"), at=START + timedelta(hours=5))
+    assert _ratio_now(emptied, "200", []) == (D(0), None)
+    assert day_pnl_ratio(D("-10"), net_liquidation=D("-50")) is None  # a base below 0
+    assert day_pnl_base(D("-10"), net_liquidation=D("-50")) == D("-40")

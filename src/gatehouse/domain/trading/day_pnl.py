@@ -4,6 +4,13 @@ For one instrument: ``shares now × mark − shares at the start of the day × p
 plus the cash its trades today moved (proceeds − cost − commissions). Summed over the
 account, with the other cash booked today that is not a transfer (interest, dividends,
 fees), it equals ``NLV now − NLV at the start of the day − net deposits today``.
+
+The day's P&L as a fraction (``day_pnl_ratio``) is of **the NLV at the start of the day plus
+today's net deposits** (deposits − withdrawals): money moved in or out today is neither a
+gain nor a loss, and it is counted as if it had been there (or gone) since the start of the
+day. By the identity above that base is ``NLV now − day P&L``, which needs no second read of
+the start of the day. A base of 0 or less (an account opened today with nothing deposited, or
+everything withdrawn) has no meaningful fraction: ``None``.
 """
 
 from __future__ import annotations
@@ -99,3 +106,18 @@ def day_pnl(
         _ZERO,
     )
     return DayPnl(tuple(items), other)
+
+
+def day_pnl_base(pnl: Decimal, *, net_liquidation: Decimal) -> Decimal:
+    """What the day's P&L is a fraction of: the NLV at the start of the day (0 for an account
+    opened today) plus today's net deposits, which is ``NLV now − the day's P&L``."""
+    return net_liquidation - pnl
+
+
+def day_pnl_ratio(pnl: Decimal, *, net_liquidation: Decimal) -> Decimal | None:
+    """The day's P&L over ``day_pnl_base`` (0.0123 is +1.23%); ``None`` when that base is 0
+    or less, where no fraction means anything."""
+    base = day_pnl_base(pnl, net_liquidation=net_liquidation)
+    if base <= 0:
+        return None
+    return pnl / base

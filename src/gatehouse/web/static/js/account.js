@@ -30,6 +30,15 @@ export function dayPnl(body) {
   return rows.reduce((sum, row) => sum + Number(row.dpl || 0), 0);
 }
 
+/** The day's P&L as a fraction of the NLV at the start of the day plus today's net deposits
+ * (the server's dplRatio, docs/brokerage.md); null when that base is 0 or less. */
+export function dayPnlRatio(body) {
+  const rows = Object.values(body?.upnl || {});
+  if (rows.length !== 1) return null;
+  const ratio = rows[0].dplRatio;
+  return ratio === null || ratio === undefined ? null : Number(ratio);
+}
+
 const QUIET = /^(session|user|passkey|message)\./;
 
 /** Call ``refresh`` (at most every 200 ms) whenever account data changes or on resync. */

@@ -1,6 +1,6 @@
 // Dashboard: the account's key figures, positions and recent transactions, kept live.
 
-import { accountId, amount, dayPnl, missing, onAccountChange, pnl, positions, summary } from "./account.js";
+import { accountId, amount, dayPnl, dayPnlRatio, missing, onAccountChange, pnl, positions, summary } from "./account.js";
 import { $, $$, h, replaceChildren, show } from "./dom.js";
 import { direction, formatMoney, formatPercent, formatPrice, formatQty, formatSigned, formatSignedMoney } from "./format.js";
 import { describe } from "./messages.js";
@@ -40,9 +40,10 @@ async function loadFigures() {
     meter.dataset.level = cushion < 0.1 ? "danger" : cushion < 0.25 ? "warn" : "ok";
   }
   try {
-    const day = dayPnl(await pnl());
-    const nlv = amount(body, "netliquidation");
-    setFigure("daypnl", formatSignedMoney(day), { dir: direction(day), sub: nlv && day !== null ? formatPercent(day / (nlv - day)) : "" });
+    const partitioned = await pnl();
+    const day = dayPnl(partitioned);
+    const ratio = dayPnlRatio(partitioned);
+    setFigure("daypnl", formatSignedMoney(day), { dir: direction(day), sub: ratio === null ? "" : formatPercent(ratio) });
   } catch (error) {
     if (!missing(error)) throw error;
   }
