@@ -7,15 +7,17 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from tests.conftest import make_user
 from tests.support.signin import login
 from tests.support.state import throttle_failures
 
+from gatehouse.adapters.db.identity import tables
 from gatehouse.domain.clock import FakeClock
 from gatehouse.domain.identity.factors import totp
 from gatehouse.domain.identity.known_devices import hash_device_token
 from gatehouse.domain.identity.throttle import account_key, device_key
-from gatehouse.service.identity import users
+from gatehouse.service.identity import known_devices, users
 
 WRONG = "Wrong-Horse-42-battery"
 HARD_CAP = 10
@@ -150,3 +152,43 @@ async def test_browsers_keep_the_device_in_a_cookie_as_long_lived_as_the_session
     # the client keeps the cookie: the owner's browser still gets in
     again = await signin(client, alice, clock, platform=platform, headers=headers)
     assert again.status_code == 200, again.text
+
+
+async def stored_devices(runtime) -> set[str]:
+    async with runtime.engine.connect() as conn:
+        found = await conn.execute(select(tables.known_devices.c.token_hash))
+        return {str(row[0]) for row in found.all()}
+
+
+async def test_expired_devices_are_deleted_in_bounded_batches(client, runtime, alice, clock):
+    """A token is honoured for GATEHOUSE_KNOWN_DEVICE_DAYS (180) after its sign-in; the node's
+    pruning then deletes its row, a batch a transaction, and keeps every row still honoured."""
+    first = await signin(client, alice, clock)
+    old = hash_device_token(first.json()["device_token"])
+    user = await users.get(runtime.ctx, "alice")
+    assert user.id is not None
+    async with runtime.ctx.uow() as uow:  # a backlog: 250 more devices known that day
+        for n in range(250):
+            await uow.known_devices.add(user.id, f"old-{n:03}", platform="api", at=clock.now())
+        await uow.commit()
+    clock.advance(days=100)
+    kept = (await signin(client, alice, clock)).json()["device_token"]
+    recent = hash_device_token(kept)
+    clock.advance(days=80, seconds=-60)  # the first ones have a minute left
+    assert await runtime.sync.prune_devices_now() == 0
+    assert len(await stored_devices(runtime)) == 252
+    clock.advance(seconds=61)  # now they have expired: no longer honoured, so deleted
+
+    cutoff = known_devices.expired_before(runtime.ctx)
+    async with runtime.ctx.uow() as uow:  # one batch deletes at most its limit
+        assert await uow.known_devices.prune(before=cutoff, limit=100) == 100
+        await uow.commit()
+    assert len(await stored_devices(runtime)) == 152
+    assert await known_devices.prune(runtime.ctx, batch=40) == 151  # batches until none left
+    assert await stored_devices(runtime) == {recent}
+    assert await runtime.sync.prune_devices_now() == 0
+    assert old not in await stored_devices(runtime)
+    # the device still known is still honoured: nothing new to keep
+    again = await signin(client, alice, clock, device_token=kept)
+    assert again.status_code == 200, again.text
+    assert "device_token" not in again.json()

@@ -1,10 +1,11 @@
 """Whose failure budget a sign-in spends: a device the account knows has its own, everyone
 else (strangers, unknown names) shares the account's — so strangers cannot lock the owner
-out (docs/signin.md, "Lockout")."""
+out (docs/signin.md, "Lockout"). A device's token is honoured for ``known_device_days`` after
+its sign-in; after that its row is only clutter, and ``prune`` deletes it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from gatehouse.domain.identity.audit import AuditEvent
 from gatehouse.domain.identity.known_devices import (
@@ -25,6 +26,28 @@ from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log
 from gatehouse.service.ports import UnitOfWork
 
+PRUNE_BATCH = 1000  # rows a pruning transaction deletes at most
+
+
+def expired_before(ctx: ServiceContext) -> datetime:
+    """Devices known since before this instant are no longer honoured (``budget``)."""
+    return ctx.clock.now() - timedelta(days=ctx.signin.known_device_days)
+
+
+async def prune(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Delete the devices whose token expired, ``batch`` rows a transaction, until none is
+    left; returns how many were deleted. Each batch commits on its own, so a large backlog
+    never holds one long transaction (or its locks) on the table."""
+    before = expired_before(ctx)
+    deleted = 0
+    while True:
+        async with ctx.uow() as uow:
+            count = await uow.known_devices.prune(before=before, limit=batch)
+            await uow.commit()
+        deleted += count
+        if count < batch:
+            return deleted
+
 
 async def budget(
     ctx: ServiceContext, uow: UnitOfWork, username: str, device_token: str
@@ -35,7 +58,7 @@ async def budget(
         if device_token and len(device_token) <= MAX_TOKEN_LENGTH
         else None
     )
-    since = ctx.clock.now() - timedelta(days=ctx.signin.known_device_days)
+    since = expired_before(ctx)
     found = await uow.users.for_signin(username, token_hash, since=since)  # one SELECT
     if found is None or found[0].id is None:
         return None, unknown_name_key(username)

@@ -1,4 +1,6 @@
-"""This node's real-time side: the event hub, the quote hub and its pump, log pruning."""
+"""This node's real-time side: the event hub, the quote hub and its pump, and pruning: the
+event log past its retention and (identity's) known devices whose token expired, every
+``prune_every_seconds``."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from gatehouse.service.context import ServiceContext
+from gatehouse.service.identity import known_devices
 from gatehouse.service.sync import log
 from gatehouse.service.sync.hub import SyncHub
 from gatehouse.service.sync.ports import EventBus
@@ -60,6 +63,9 @@ class SyncNode:
     async def prune_now(self) -> int:
         return await log.prune(self.ctx, retention_days=self.config.retention_days)
 
+    async def prune_devices_now(self) -> int:
+        return await known_devices.prune(self.ctx)
+
     async def _prune_forever(self) -> None:
         while True:
             try:
@@ -70,4 +76,10 @@ class SyncNode:
                     )
             except Exception:
                 logger.exception("pruning the event log failed; will retry")
+            try:
+                deleted = await self.prune_devices_now()
+                if deleted:
+                    logger.info("pruned %d known devices whose token expired", deleted)
+            except Exception:
+                logger.exception("pruning the known devices failed; will retry")
             await asyncio.sleep(self.config.prune_every_seconds)

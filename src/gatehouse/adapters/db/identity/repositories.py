@@ -351,6 +351,16 @@ class SqlKnownDevices:
             delete(t.known_devices).where(t.known_devices.c.token_hash == token_hash)
         )
 
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        # one bounded batch (the oldest first, by ix_known_devices_created_at), so that a
+        # large backlog is deleted in short transactions rather than one long one
+        c = t.known_devices.c
+        batch = select(c.token_hash).where(c.created_at < before).order_by(c.created_at)
+        result = await self._db.execute(
+            delete(t.known_devices).where(c.token_hash.in_(batch.limit(limit)))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
 
 _INSERT_AUDIT = insert(t.audit_log)
 

@@ -109,6 +109,7 @@ known_devices = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("platform", String(16), nullable=False),
     Column("created_at", TS, nullable=False),
+    Index("ix_known_devices_created_at", "created_at"),  # pruning the expired ones
 )
 
 audit_log = Table(
