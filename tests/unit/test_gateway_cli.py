@@ -40,6 +40,13 @@ def test_bad_options_are_usage_errors(tmp_path):
     assert not (tmp_path / "device.json").exists()
 
 
+def test_an_upstream_cap_out_of_range_is_a_usage_error(tmp_path):
+    for args in (["--upstream-connections", "0"], ["--upstream-wait", "0"]):
+        result = gateway(tmp_path, "run", "--http", "--no-tws", *args)
+        assert result.exit_code == 2, result.output
+        assert "upstream" in result.output
+
+
 def test_run_says_why_it_cannot_start(tmp_path):
     missing = gateway(tmp_path, "run", "--http", "--no-tws")
     assert missing.exit_code == 1 and "gateway login" in missing.output

@@ -27,6 +27,7 @@ from rich.console import Console
 from gatehouse.clients.gateway import keystore, logs, run
 from gatehouse.clients.gateway.allow import AllowList, AllowListError
 from gatehouse.clients.gateway.signin import sign_in
+from gatehouse.clients.gateway.upstream import MAX_CONNECTIONS, WAIT_TIMEOUT
 from gatehouse.clients.sdk import AsyncGatehouse, FileDeviceTokens, GatehouseApiError, NotFound
 from gatehouse.clients.sdk import devices as sdk_devices
 
@@ -202,6 +203,20 @@ def run_gateway(
         typer.Option(help="The TWS API port (default: 4001 for live, 4002 for paper)."),
     ] = None,
     no_tws: Annotated[bool, typer.Option("--no-tws", help="Do not serve the TWS API.")] = False,
+    upstream_connections: Annotated[
+        int,
+        typer.Option(
+            min=1, max=1000, help="Connections to the server at most; more requests wait."
+        ),
+    ] = MAX_CONNECTIONS,
+    upstream_wait: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            max=600,
+            help="Seconds a request waits for a connection before 503 upstream_busy.",
+        ),
+    ] = WAIT_TIMEOUT,
     home: HomeOption = None,
 ) -> None:
     """Sign in with the device key and serve the Client Portal Web API (and the TWS API for
@@ -220,7 +235,13 @@ def run_gateway(
     tws = None if no_tws else tws_port or (4001 if live else 4002)
     listener = run.Listener(host=host, port=port, https=not http, folder=folder, tws_port=tws)
     serving = run.serve(
-        unsealed.enrollment, unsealed.private_key, listener, rules, tickle_seconds=tickle_seconds
+        unsealed.enrollment,
+        unsealed.private_key,
+        listener,
+        rules,
+        tickle_seconds=tickle_seconds,
+        upstream_connections=upstream_connections,
+        upstream_wait=upstream_wait,
     )
     raise typer.Exit(run.run_loop(serving))
 

@@ -5,7 +5,9 @@ credentials: any ``Authorization`` or cookie they send is dropped.
 
 Request bodies are read whole (at most 1 MiB) so a request can be sent again when the server
 is restarting; responses are streamed through as they arrive, over the lean keep-alive pool of
-``upstream.py``. A server that cannot be reached gets ``502 {"error": "upstream_unavailable"}``.
+``upstream.py``. A server that cannot be reached gets ``502 {"error": "upstream_unavailable"}``;
+a request that waited too long for one of the pool's capped connections gets
+``503 {"error": "upstream_busy"}``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from gatehouse.clients.gateway.upstream import (
     Answer,
     Headers,
     Pool,
+    UpstreamBusy,
     UpstreamError,
     UpstreamUnavailable,
 )
@@ -207,7 +210,12 @@ class GatewayApp:
         held: bytes | None = None  # a 401's body, read to see whether the session is gone
         for attempt in (1, 2):
             sent = [*headers, (b"authorization", b"Bearer " + token.encode())]
-            answer = await self._send(method, target, sent, bytes(body))
+            try:
+                answer = await self._send(method, target, sent, bytes(body))
+            except UpstreamBusy as busy:  # every connection the pool may open stayed busy
+                self.state.error("upstream_busy", str(busy))
+                await _json(send, 503, {"error": "upstream_busy", "message": str(busy)})
+                return
             if answer is None:
                 last = self.state.last_error
                 reason = str(last["reason"]) if last else ""

@@ -29,7 +29,7 @@ from gatehouse.clients.gateway.proxy import GatewayApp
 from gatehouse.clients.gateway.state import GatewayState
 from gatehouse.clients.gateway.tws import serve_tws
 from gatehouse.clients.gateway.tws.upstream import SdkUpstream
-from gatehouse.clients.gateway.upstream import Pool
+from gatehouse.clients.gateway.upstream import MAX_CONNECTIONS, WAIT_TIMEOUT, Pool
 from gatehouse.clients.sdk import AsyncGatehouse
 
 EXIT_STOPPED = 3
@@ -88,6 +88,8 @@ async def serve(
     allow: AllowList,
     *,
     tickle_seconds: float = 60.0,
+    upstream_connections: int = MAX_CONNECTIONS,
+    upstream_wait: float = WAIT_TIMEOUT,
 ) -> int:
     """Run until SIGTERM (0) or until the gateway must stop (EXIT_STOPPED)."""
     state = GatewayState(
@@ -106,7 +108,7 @@ async def serve(
             server.should_exit = True
 
     keeper = SessionKeeper(state, key, client, tickle_seconds=tickle_seconds, on_stop=on_stop)
-    pool = Pool(enrollment.server)
+    pool = Pool(enrollment.server, max_connections=upstream_connections, wait_timeout=upstream_wait)
     app = GatewayApp(state, pool, keeper, allow)
     ssl: dict[str, str] = {}
     if listener.https:

@@ -5,6 +5,13 @@ listener hands it raw header pairs and a body and streams the answer back. A con
 back to the pool only when both sides finished their messages cleanly; a reused connection
 the server closed while idle (its keep-alive timeout) is dropped and the request is sent once
 on a fresh connection, before any byte of an answer was read.
+
+At most ``max_connections`` connections are open at once (idle, busy or connecting): a burst
+of requests beyond that waits, first come first served, for a connection to come back to the
+pool (handed straight to the next waiter, so keep-alive reuse goes on) or for one to close
+(the waiter then opens a fresh one in its place). A request that waits longer than
+``wait_timeout`` gets ``UpstreamBusy``. A connection holds its place from the moment it is
+being opened until it is closed, whichever way it ends, so a place is never lost.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+from collections import deque
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
@@ -19,6 +27,8 @@ import h11
 
 Headers = list[tuple[bytes, bytes]]
 READ_SIZE = 65536
+MAX_CONNECTIONS = 50  # open at once to the server (idle, busy or connecting)
+WAIT_TIMEOUT = 10.0  # seconds a request waits for a connection when all are busy
 
 
 class UpstreamUnavailable(Exception):
@@ -29,20 +39,34 @@ class UpstreamError(Exception):
     """The server broke the exchange (closed early, bad HTTP, read timeout)."""
 
 
-class _Connection:
-    __slots__ = ("http", "reader", "writer")
+class UpstreamBusy(Exception):
+    """Every connection the pool may open was busy for longer than its ``wait_timeout``."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+
+class _Connection:
+    __slots__ = ("closed", "http", "pool", "reader", "reused", "writer")
+
+    def __init__(
+        self, pool: Pool, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.pool = pool
         self.reader = reader
         self.writer = writer
         self.http = h11.Connection(h11.CLIENT)
+        self.reused = False  # it served a request before (it may have been closed while idle)
+        self.closed = False
 
     def usable(self) -> bool:
         return not (self.reader.at_eof() or self.writer.is_closing())
 
     def close(self) -> None:
+        """Close it and give its place in the pool back (once, however often it is called)."""
+        if self.closed:
+            return
+        self.closed = True
         with contextlib.suppress(Exception):
             self.writer.close()
+        self.pool._place_freed()
 
 
 class Answer:
@@ -105,7 +129,9 @@ class Pool:
         self,
         server: str,
         *,
+        max_connections: int = MAX_CONNECTIONS,
         max_idle: int = 50,
+        wait_timeout: float = WAIT_TIMEOUT,
         connect_timeout: float = 5.0,
         read_timeout: float = 60.0,
         verify: ssl.SSLContext | bool = True,
@@ -126,31 +152,91 @@ class Pool:
                 if not verify:
                     self.ssl.check_hostname = False
                     self.ssl.verify_mode = ssl.CERT_NONE
-        self.max_idle = max_idle
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        self.max_idle = min(max_idle, max_connections)
+        self.max_connections = max_connections
+        self.wait_timeout = wait_timeout
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self._idle: list[_Connection] = []
+        self._open = 0  # connections holding a place: idle, busy or being opened
+        # requests waiting for a place, first come first served: each future gets a pooled
+        # connection handed over, or None (a place was freed for it: open a fresh one)
+        self._waiters: deque[asyncio.Future[_Connection | None]] = deque()
         self._closed = False
+
+    @property
+    def open_connections(self) -> int:
+        return self._open
 
     async def request(self, method: bytes, target: bytes, headers: Headers, body: bytes) -> Answer:
         """Send one request (``headers`` already cleaned of hop-by-hop fields and Host) and
         return its answer once the status line and headers have arrived."""
         sent = [(b"host", self.host_header), *headers, (b"content-length", b"%d" % len(body))]
         request = h11.Request(method=method, target=target, headers=sent)
-        while self._idle:
-            conn = self._idle.pop()
-            if not conn.usable():
-                conn.close()
-                continue
-            answer = await self._exchange(conn, request, body, reused=True)
+        while True:
+            conn = await self._acquire()
+            answer = await self._exchange(conn, request, body, reused=conn.reused)
             if answer is not None:
                 return answer
-        conn = await self._connect()
-        answer = await self._exchange(conn, request, body, reused=False)
-        assert answer is not None
-        return answer
+            # a reused connection found closed before any answer: it gave its place back
+
+    async def _acquire(self) -> _Connection:
+        """A pooled connection, else a fresh one while under the cap, else the first one
+        that comes back (or the place of the first one that closes) within ``wait_timeout``."""
+        while self._idle:
+            conn = self._idle.pop()
+            if conn.usable():
+                return conn
+            conn.close()
+        if self._open < self.max_connections and not self._waiters:
+            self._open += 1
+            return await self._connect()
+        waiter: asyncio.Future[_Connection | None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            async with asyncio.timeout(self.wait_timeout):
+                handed = await waiter
+        except BaseException as error:
+            if waiter.done() and not waiter.cancelled():  # handed over as we gave up: pass on
+                self._hand_on(waiter.result())
+            else:
+                waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            if isinstance(error, TimeoutError):
+                raise UpstreamBusy(
+                    f"all {self.max_connections} connections to the server stayed busy "
+                    f"for {self.wait_timeout:g} s"
+                ) from None
+            raise
+        return handed if handed is not None else await self._connect()
+
+    def _hand_on(self, handed: _Connection | None) -> None:
+        """Give a connection (or a freed place, ``None``) to the next waiter, or back."""
+        if handed is not None:
+            self._release(handed)
+        else:
+            self._place_freed()
+
+    def _next_waiter(self) -> asyncio.Future[_Connection | None] | None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                return waiter
+        return None
+
+    def _place_freed(self) -> None:
+        """A connection closed (or failed to open): its place goes to the next waiter."""
+        waiter = self._next_waiter()
+        if waiter is not None:
+            waiter.set_result(None)  # the place passes on: the count stays
+        else:
+            self._open -= 1
 
     async def _connect(self) -> _Connection:
+        """Open a connection in a place already counted in ``_open``."""
         try:
             async with asyncio.timeout(self.connect_timeout):
                 reader, writer = await asyncio.open_connection(
@@ -160,9 +246,12 @@ class Pool:
                     server_hostname=self.host if self.ssl else None,
                     limit=READ_SIZE,
                 )
-        except (OSError, TimeoutError) as error:
-            raise UpstreamUnavailable(str(error) or type(error).__name__) from None
-        return _Connection(reader, writer)
+        except BaseException as error:
+            self._place_freed()
+            if isinstance(error, OSError | TimeoutError):
+                raise UpstreamUnavailable(str(error) or type(error).__name__) from None
+            raise
+        return _Connection(self, reader, writer)
 
     async def _exchange(
         self, conn: _Connection, request: h11.Request, body: bytes, *, reused: bool
@@ -200,8 +289,8 @@ class Pool:
             if untouched:
                 return None  # reset while idle: try again on a fresh connection
             raise UpstreamError(str(error) or type(error).__name__) from None
-        except UpstreamError:
-            conn.close()
+        except BaseException:  # UpstreamError, or the request cancelled (its client left)
+            conn.close()  # half an exchange: never reusable, and its place must come back
             raise
 
     async def _read(self, conn: _Connection, seconds: float, *, first: bool = False) -> bytes:
@@ -222,17 +311,26 @@ class Pool:
         return data
 
     def _release(self, conn: _Connection) -> None:
+        """A connection whose exchange ended: to the next waiter, else idle, else closed."""
         http = conn.http
         if (
             self._closed
+            or conn.closed
             or http.our_state is not h11.DONE
             or http.their_state is not h11.DONE
-            or len(self._idle) >= self.max_idle
+            or not conn.usable()
         ):
             conn.close()
             return
         http.start_next_cycle()
-        self._idle.append(conn)
+        conn.reused = True
+        waiter = self._next_waiter()
+        if waiter is not None:
+            waiter.set_result(conn)
+        elif len(self._idle) >= self.max_idle:
+            conn.close()
+        else:
+            self._idle.append(conn)
 
     async def aclose(self) -> None:
         self._closed = True
