@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session as OrmSession
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.http11 import Request, Response
 
+from benchmarks.fanout_watch import BASELINE_PATH, CONID
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.api.app import create_app
 from gatehouse.bootstrap import Runtime, build
@@ -41,9 +42,6 @@ from gatehouse.domain.identity.sessions import TRADE_SCOPE, Session, new_token, 
 from gatehouse.domain.identity.users import Environment, Platform, User
 from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.settings import Settings
-
-CONID = 265598_000  # not an instrument the simulator quotes: only the benchmark's ticks
-BASELINE_PATH = "/v1/api/ws"
 
 
 class Monitor:
@@ -101,9 +99,11 @@ async def monitored(monitor: Monitor, work: Any) -> dict[str, float]:
     return {**result, **stats}
 
 
-async def paced(rate: float, seconds: float, work: Any) -> dict[str, float]:
-    """Call ``work()`` ``rate`` times a second for ``seconds``; returns what was achieved."""
+async def paced(rate: float, seconds: float, work: Any, at: float = 0) -> dict[str, float]:
+    """Call ``work()`` ``rate`` times a second for ``seconds`` from the wall-clock time ``at``
+    (now if past); returns what was achieved."""
     count = int(rate * seconds)
+    await asyncio.sleep(max(0.0, at - time.time()))
     started = time.monotonic()
     for i in range(count):
         delay = started + i / rate - time.monotonic()
@@ -207,8 +207,10 @@ def bench_routes(runtime: Runtime, user_ids: list[int]) -> APIRouter:
         return await monitored(monitor, paced(rate, seconds, commit_one))
 
     @router.get("/ticks")
-    async def ticks(hz: float, seconds: float, burst_of: int = 0) -> dict[str, float]:
-        work = burst(burst_of, tick) if burst_of else paced(hz, seconds, tick)
+    async def ticks(
+        hz: float, seconds: float, burst_of: int = 0, at: float = 0
+    ) -> dict[str, float]:
+        work = burst(burst_of, tick) if burst_of else paced(hz, seconds, tick, at)
         return await monitored(monitor, work)
 
     return router
@@ -255,7 +257,8 @@ async def serve_baseline(port: int, control_port: int) -> None:
         if int(query.get("burst_of", "0")):
             work = burst(int(query["burst_of"]), tick)
         else:
-            work = paced(float(query["hz"]), float(query["seconds"]), tick)
+            hz, seconds = float(query["hz"]), float(query["seconds"])
+            work = paced(hz, seconds, tick, float(query.get("at", "0")))
         result = await monitored(monitor, work)
         body = json.dumps(result).encode()
         head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
