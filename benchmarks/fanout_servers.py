@@ -129,6 +129,17 @@ def maybe_freeze_gc(always: bool = False) -> None:
         gc.freeze()
 
 
+async def collect() -> dict[str, float]:
+    """A full collection now, timed: what the last connection storm left for the collector."""
+    started = time.perf_counter()
+    found = gc.collect()
+    return {
+        "collect_ms": (time.perf_counter() - started) * 1000,
+        "unreachable": found,
+        "tracked": len(gc.get_objects()),
+    }
+
+
 def tick_values() -> dict[str, str]:
     return {"31": f"{187 + random.random():.2f}", "t": str(time.time_ns())}
 
@@ -206,6 +217,10 @@ def bench_routes(runtime: Runtime, user_ids: list[int]) -> APIRouter:
     async def events(rate: float, seconds: float) -> dict[str, float]:
         return await monitored(monitor, paced(rate, seconds, commit_one))
 
+    @router.get("/ticks/collect")
+    async def collected() -> dict[str, float]:
+        return await collect()
+
     @router.get("/ticks")
     async def ticks(
         hz: float, seconds: float, burst_of: int = 0, at: float = 0
@@ -254,7 +269,9 @@ async def serve_baseline(port: int, control_port: int) -> None:
     async def control(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         request = (await reader.readuntil(b"\r\n\r\n")).decode()
         query = dict(p.split("=") for p in request.split()[1].split("?", 1)[1].split("&"))
-        if int(query.get("burst_of", "0")):
+        if query.get("collect"):
+            work = collect()
+        elif int(query.get("burst_of", "0")):
             work = burst(int(query["burst_of"]), tick)
         else:
             hz, seconds = float(query["hz"]), float(query["seconds"])
