@@ -1,12 +1,12 @@
 """Real-time fan-out on one node, against a bare ``websockets`` server measured in the same run.
 
     .venv/bin/python -m benchmarks.fanout [--sessions 5000 10000] [--seconds 3] [--rate 500]
-        [--burst 10] [--burst-rounds 4] [--load 0.5 | --tick-hz HZ] [--tick-seconds 6]
+        [--burst 10] [--burst-rounds 4] [--load 0.5 | --tick-hz HZ] [--tick-seconds 12]
         [--nice -10] [--freeze-gc]
 
-The default (5,000 sessions) takes about 1.5 minutes; ``--sessions 5000 10000`` measures
-both sizes of the goals in about 3.5 minutes (the sockets' handshakes, each reading the
-database, are most of it).
+The default (5,000 sessions, a 12 s steady phase in (b)) takes about 1.5 minutes;
+``--sessions 5000 10000`` measures both sizes of the goals in about 3.5 minutes (the
+sockets' handshakes, each reading the database, are most of it).
 
 For each session count it starts, in subprocesses on 127.0.0.1, a Gatehouse server (what
 ``gatehouse serve`` runs: uvicorn, websockets-sansio, embedded SQLite) with that many
@@ -276,7 +276,7 @@ if __name__ == "__main__":
         help="(b)'s common load, as a fraction of the baseline's burst deliveries/s",
     )  # fmt: skip
     parser.add_argument("--tick-hz", type=float, default=0, help="(b)'s common load, fixed")
-    parser.add_argument("--tick-seconds", type=float, default=6, help="(b)'s steady length")
+    parser.add_argument("--tick-seconds", type=float, default=12, help="(b)'s steady length")
     parser.add_argument(
         "--freeze-gc", action="store_true", help="gc.freeze() in both servers after start-up"
     )
