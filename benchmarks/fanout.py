@@ -210,7 +210,8 @@ def report(
             f"{s['deliveries_per_s']:.0f} deliveries/s, server CPU per delivery "
             f"{s['cpu_us_per_delivery']:.1f} us, loop lag max {s['server_lag_max_ms']:.0f} ms, "
             f"GC pauses > 2 ms {s['server_gc_pauses_over_2ms']:.0f} (longest "
-            f"{s['server_gc_max_ms']:.0f} ms); client process busy "
+            f"{s['server_gc_max_ms']:.0f} ms, generation {s['server_gc_max_generation']:.0f}); "
+            "client process busy "
             f"{s['client_busy']:.0%}"
         )
     print(

@@ -50,6 +50,7 @@ class Monitor:
     def __init__(self) -> None:
         self.lags: list[float] = []
         self.gc_ms: list[float] = []
+        self.gc_generations: list[int] = []  # of each pause in gc_ms
         self.fanout_seconds = 0.0  # CPU time inside the fan-out call itself
         self.fanout_deliveries = 0
         self._gc_started = 0.0
@@ -61,6 +62,7 @@ class Monitor:
             self._gc_started = time.perf_counter()
         elif info.get("generation") == 2 or time.perf_counter() - self._gc_started > 0.002:
             self.gc_ms.append((time.perf_counter() - self._gc_started) * 1000)
+            self.gc_generations.append(info.get("generation", -1))
 
     async def _watch(self) -> None:
         while True:
@@ -73,7 +75,7 @@ class Monitor:
         self.fanout_deliveries += deliveries
 
     def start(self) -> None:
-        self.lags, self.gc_ms = [], []
+        self.lags, self.gc_ms, self.gc_generations = [], [], []
         self.fanout_seconds, self.fanout_deliveries = 0.0, 0
         self._task = asyncio.create_task(self._watch())
 
@@ -86,6 +88,9 @@ class Monitor:
             "lag_max_ms": lags[-1],
             "gc_pauses_over_2ms": len(self.gc_ms),
             "gc_max_ms": max(self.gc_ms, default=0.0),
+            "gc_max_generation": max(
+                zip(self.gc_ms, self.gc_generations, strict=True), default=(0.0, -1)
+            )[1],
             "fanout_us_per_delivery": 1e6 * self.fanout_seconds / max(1, self.fanout_deliveries),
         }
 
