@@ -24,3 +24,10 @@ class CountingHasher:
     def needs_rehash(self, hashed: str) -> bool:
         self.calls["needs_rehash"] += 1
         return bool(self.inner.needs_rehash(hashed))
+
+
+def count_hashing(runtime: Any) -> CountingHasher:
+    """Put a counting hasher in front of ``runtime``'s own, and return it."""
+    counting = CountingHasher(runtime.ctx.hasher)
+    runtime.ctx.hasher = counting
+    return counting
