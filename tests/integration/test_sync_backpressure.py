@@ -6,7 +6,6 @@ import asyncio
 import json
 import secrets
 import socket
-import time
 
 import pytest
 from tests.support.signin import full_signin
@@ -34,13 +33,18 @@ async def test_a_client_that_stops_reading_is_dropped_without_slowing_the_others
     assert (await resume(stalled, None))[-1]["seq"] == start
     assert runtime.sync.hub.connections == 2
 
-    started = time.monotonic()
+    dropped_at = None
     for batch in range(40):  # 200 incompressible 8 KB events: far more than 16 KiB
         await append(runtime, uid, 5, data={"blob": secrets.token_hex(4000)})
         got = await events(fast, 5)
         assert [e["seq"] for e in got] == [start + batch * 5 + i for i in range(1, 6)]
-    assert time.monotonic() - started < 5
-    assert runtime.sync.hub.connections == 1  # the stalled one was dropped
+        if dropped_at is None and runtime.sync.hub.connections == 1:
+            dropped_at = batch
+    # the fast one got every event, in order, while the stalled one was still connected and
+    # after; the stalled one was dropped as soon as its bounded buffers filled (after batch 1
+    # here), long before the stream ended: what it was sent did not pile up in the server
+    assert dropped_at is not None and dropped_at < 20, dropped_at
+    assert runtime.sync.hub.connections == 1
     head = start + 200
 
     # It reads what reached it, in order, then finds itself disconnected...

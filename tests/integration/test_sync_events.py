@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 import pytest
 from tests.support.signin import full_signin
 from tests.support.sync import (
+    EVENTUALLY,
     append,
     events,
     next_json,
@@ -121,9 +121,10 @@ async def test_pruning_keeps_the_retention_window(runtime, alice, clock):
         assert [e.seq for e in await uow.events.since(uid, 0)] == [3]
 
 
-async def test_revoking_a_session_closes_its_socket_within_a_second(
+async def test_revoking_a_session_sends_session_ended_then_closes_its_socket(
     client, base_url, runtime, alice, clock
 ):
+    # that it happens, in this order; how fast (milliseconds) is for benchmarks.event_tail
     doomed = await full_signin(client, alice, clock)
     other = await full_signin(client, alice, clock, platform="mobile")
     ws = await open_socket(base_url, token=doomed["token"])
@@ -131,7 +132,6 @@ async def test_revoking_a_session_closes_its_socket_within_a_second(
     try:
         await resume(ws, None)
         await resume(watcher, None)
-        started = time.monotonic()
         gone = await client.delete(
             f"/v1/api/sessions/{doomed['session_id']}",
             headers={"Authorization": f"Bearer {other['token']}"},
@@ -141,10 +141,10 @@ async def test_revoking_a_session_closes_its_socket_within_a_second(
         assert (
             ended["type"] == "session.ended" and ended["data"]["session_id"] == doomed["session_id"]
         )
-        with pytest.raises(ConnectionClosed) as closed:
-            while True:
-                await asyncio.wait_for(ws.recv(), 1.0)
-        assert time.monotonic() - started < 1.0
+        with pytest.raises(ConnectionClosed) as closed:  # the close comes (heartbeats before it)
+            async with asyncio.timeout(EVENTUALLY):
+                while True:
+                    await ws.recv()
         assert closed.value.rcvd.code == 4001 and "revoked" in closed.value.rcvd.reason
         seen = await next_not_heartbeat(watcher)
         assert seen["type"] == "session.ended"  # the other session sees it too, and stays open
@@ -158,7 +158,7 @@ async def test_revoking_a_session_closes_its_socket_within_a_second(
 async def test_heartbeats_arrive_while_idle(client, base_url, alice, clock):
     body = await full_signin(client, alice, clock)
     async with await open_socket(base_url, token=body["token"]) as ws:
-        beat = await next_json(ws, timeout=2)
+        beat = await next_json(ws)
         assert beat["type"] == "heartbeat" and beat["at"].startswith("2026-")
 
 

@@ -74,9 +74,9 @@ async def test_tic_heartbeats_and_paper_sessions(client, base_url, alice, clock)
         tic = await next_not_heartbeat(ws)
         assert tic["topic"] == "tic" and tic["alive"] is True
         assert tic["id"] == body["session_id"] and isinstance(tic["lastAccessed"], int)
-        beat = await next_json(ws, timeout=2)
+        beat = await next_json(ws)
         while "hb" not in beat:
-            beat = await next_json(ws, timeout=2)
+            beat = await next_json(ws)
         assert beat["topic"] == "system" and isinstance(beat["hb"], int)
 
 

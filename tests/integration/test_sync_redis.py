@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,15 @@ from tests.conftest import make_user
 from tests.conftest import test_settings as settings_for
 from tests.support.backends import REDIS_ENV, database, require
 from tests.support.server import serving
-from tests.support.sync import append, events, next_not_heartbeat, open_socket, resume, user_id
+from tests.support.sync import (
+    EVENTUALLY,
+    append,
+    events,
+    next_not_heartbeat,
+    open_socket,
+    resume,
+    user_id,
+)
 from websockets.exceptions import ConnectionClosed
 
 from gatehouse.adapters.bus.redis import RedisBus
@@ -89,10 +96,9 @@ async def test_a_change_on_one_node_reaches_sockets_on_the_other(nodes):
     try:
         start = (await resume(on_b, None))[-1]["seq"]
         assert (await resume(on_a, None))[-1]["seq"] == start
-        started = time.monotonic()
+        # delivered, and in order (how fast: benchmarks.event_tail, not a test)
         await append(a, uid, 2, type="deposit.received", data={"amount": "100.00"})
         got = await events(on_b, 2)
-        assert time.monotonic() - started < 1
         assert [e["seq"] for e in got] == [start + 1, start + 2]
         assert got[0]["type"] == "deposit.received" and got[0]["data"] == {"amount": "100.00"}
         await session_on(b)  # and the other way round
@@ -111,13 +117,11 @@ async def test_revoking_on_one_node_closes_the_socket_on_the_other(nodes):
     doomed, _ = await session_on(b)
     ws = await open_socket(nodes.urls[1], token=doomed)
     await resume(ws, None)
-    started = time.monotonic()
     await sessions.end_all(a.ctx, uid, reason=EndReason.REVOKED, keep=kept_id)
     assert (await next_not_heartbeat(ws))["type"] == "session.ended"
-    with pytest.raises(ConnectionClosed) as closed:
-        await asyncio.wait_for(ws.recv(), 1.0)
+    with pytest.raises(ConnectionClosed) as closed:  # the next frame is the close, not a timeout
+        await asyncio.wait_for(ws.recv(), EVENTUALLY)
     assert closed.value.rcvd.code == 4001
-    assert time.monotonic() - started < 1.0
 
 
 async def test_a_node_that_loses_redis_catches_up_from_the_log(nodes):
@@ -137,7 +141,7 @@ async def test_a_node_that_loses_redis_catches_up_from_the_log(nodes):
             await admin.aclose()
         assert killed >= 1
         await append(a, uid, 3)  # published while node B is deaf (or just back)
-        got = await events(ws, 3, timeout=5)
+        got = await events(ws, 3)
         assert [e["seq"] for e in got] == [start + 1, start + 2, start + 3]
         await append(a, uid, 1)
         assert (await events(ws, 1))[0]["seq"] == start + 4

@@ -12,6 +12,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.sync.events import AccountEvent
 
+# How long a test waits for a frame that must come: a bound on a broken test, never a claim
+# about latency (docs/benchmarks.md measures that), so far above a loaded machine's noise.
+EVENTUALLY = 15.0
+
 
 def ws_url(base_url: str, path: str = "/v1/api/events") -> str:
     return base_url.replace("http://", "ws://", 1) + path
@@ -36,18 +40,18 @@ async def open_socket(
         ws_url(base_url, path),
         additional_headers=headers,
         origin=origin,  # type: ignore[arg-type]
-        open_timeout=5,
+        open_timeout=EVENTUALLY,
         **{"compression": None, **options},
     )
 
 
-async def next_json(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
+async def next_json(ws: ClientConnection, timeout: float = EVENTUALLY) -> dict[str, Any]:
     raw = await asyncio.wait_for(ws.recv(), timeout)
     body: dict[str, Any] = json.loads(raw)
     return body
 
 
-async def next_not_heartbeat(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
+async def next_not_heartbeat(ws: ClientConnection, timeout: float = EVENTUALLY) -> dict[str, Any]:
     while True:
         frame = await next_json(ws, timeout)
         if frame.get("type") != "heartbeat" and frame.get("topic") != "system":
@@ -67,7 +71,9 @@ async def resume(ws: ClientConnection, since: int | None, **extra: Any) -> list[
         replayed.append(frame)
 
 
-async def events(ws: ClientConnection, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+async def events(
+    ws: ClientConnection, count: int, timeout: float = EVENTUALLY
+) -> list[dict[str, Any]]:
     """The next ``count`` account events (heartbeats skipped)."""
     return [await next_not_heartbeat(ws, timeout) for _ in range(count)]
 
