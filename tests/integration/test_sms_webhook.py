@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -25,6 +26,9 @@ class Received:
     at: float
 
 
+HOLD = -1.0  # a delay meaning: answer only when the test releases the provider (or never)
+
+
 @dataclass
 class FakeProvider:
     """Records every POST; answers from ``plan`` (status, delay) first, then 200."""
@@ -33,10 +37,16 @@ class FakeProvider:
     received: list[Received] = field(default_factory=list)
     plan: list[tuple[int, float]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    released: threading.Event = field(default_factory=threading.Event)
+    answered: list[int] = field(default_factory=list)  # the statuses actually sent, in order
 
     def fail(self, times: int, status: int = 503, delay: float = 0.0) -> None:
         with self.lock:
             self.plan += [(status, delay)] * times
+
+    def hold(self, times: int) -> None:
+        """The next ``times`` requests get no answer until ``released`` is set."""
+        self.fail(times, status=200, delay=HOLD)
 
     def next_answer(self) -> tuple[int, float]:
         with self.lock:
@@ -56,8 +66,12 @@ def provider() -> Iterator[FakeProvider]:
                     Received(self.path, dict(self.headers.items()), body, time.monotonic())
                 )
             status, delay = state.next_answer()
-            if delay:
+            if delay == HOLD:
+                state.released.wait(timeout=60)  # a provider that does not answer in time
+            elif delay:
                 time.sleep(delay)  # the provider being slow, not the test waiting
+            with state.lock:
+                state.answered.append(status)
             payload = json.dumps({"ok": status < 300}).encode()
             try:
                 self.send_response(status)
@@ -79,6 +93,7 @@ def provider() -> Iterator[FakeProvider]:
     try:
         yield state
     finally:
+        state.released.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
@@ -153,18 +168,19 @@ async def test_refusal_is_not_retried(provider: FakeProvider, status: int) -> No
 
 
 async def test_slow_provider_times_out_and_is_retried(provider: FakeProvider) -> None:
-    provider.fail(1, status=200, delay=1.0)
-    started = time.monotonic()
-    await sender(provider, timeout=0.2).send("+15551234567", "hi")
+    provider.hold(1)  # the first request is never answered while the sender waits
+    # the sender's own timeout (2 s) ends the first try; 30 s only bounds a broken sender
+    await asyncio.wait_for(sender(provider).send("+15551234567", "hi"), 30)
     assert len(provider.received) == 2
-    assert time.monotonic() - started < 0.9  # did not wait for the slow answer
+    assert provider.answered == [200]  # sent by the retry: it did not wait for the slow answer
 
 
 async def test_provider_that_always_times_out_gives_up(provider: FakeProvider) -> None:
-    provider.fail(5, status=200, delay=1.0)
+    provider.hold(5)
     with pytest.raises(ServiceUnavailable) as caught:
         await sender(provider, timeout=0.1, retries=1).send("+15551234567", "hi")
     assert len(provider.received) == 2
+    assert provider.answered == []
     assert "Timeout" in caught.value.message
 
 
