@@ -187,7 +187,8 @@ async def verify(
             account_policy=ctx.account_throttle,
             address_policy=ctx.address_throttle,
         )
-        stored = await uow.recovery.answers(attempt.user_id) if attempt.user_id else []
+        # looked up either way (id 0 is nobody): the same work for a decoy attempt
+        stored = await uow.recovery.answers(attempt.user_id or 0)
     # Argon2 outside the transaction; with no stored answers it costs the same (dummy hash)
     answers_ok = await credentials.count_matching(ctx, stored, given) == len(given)
     async with ctx.uow() as uow:
@@ -229,17 +230,18 @@ async def verify(
             account_policy=ctx.account_throttle,
             address_policy=ctx.address_throttle,
         )
-        if user is not None:
-            await audit_log.record(
-                uow,
-                AuditEvent.RECOVERY_QUESTIONS_FAILED,
-                at=now,
-                user_id=user.id,
-                username=user.username,
-                client_address=address,
-                factor=str(factor),
-                answers_ok=answers_ok,
-                code_ok=code_ok,
-            )
+        # audited either way (a decoy under the name typed, as a sign-in with an unknown name
+        # is): the same statements whether or not the account exists
+        await audit_log.record(
+            uow,
+            AuditEvent.RECOVERY_QUESTIONS_FAILED,
+            at=now,
+            user_id=user.id if user is not None else None,
+            username=user.username if user is not None else attempt.username,
+            client_address=address,
+            factor=str(factor),
+            answers_ok=answers_ok,
+            code_ok=code_ok,
+        )
         await uow.commit()
     raise RecoveryFailed()
