@@ -4,10 +4,15 @@ hides the previous preview."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from tests.support.browser import chromium, enter_totp, expect, new_page, page_url
+from tests.support.browser import (
+    answer_questions,
+    chromium,
+    enter_totp,
+    expect,
+    new_page,
+    page_url,
+)
 from tests.support.trading import AAPL, step, trader
 
 MSFT = 272093
@@ -16,16 +21,6 @@ MSFT = 272093
 @pytest.fixture(params=["sqlite"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-async def _answer_questions(page: Any) -> None:
-    """IBKR's confirmation questions, if the server asks any (a price far from the market)."""
-    confirm = page.locator("#questions-confirm")
-    for _ in range(3):
-        try:
-            await confirm.click(timeout=1500)
-        except Exception:
-            break
 
 
 async def test_ibot_modifies_cancels_and_closes_after_confirmation(
@@ -54,8 +49,9 @@ async def test_ibot_modifies_cancels_and_closes_after_confirmation(
         await expect(page.locator("#preview")).to_contain_text("New: Buy 3 MSFT Limit 305.00")
         assert (await t.get(status)).json()["limit_price"] in ("300", "300.00")  # nothing yet
         await page.click("#ibot-confirm")
-        await _answer_questions(page)
-        await expect(page.locator("#chat")).to_contain_text("Your order was changed")
+        changed = page.locator("#chat", has_text="Your order was changed")
+        await answer_questions(page, changed)  # a price far from the market asks first
+        await expect(changed).to_be_visible()
         assert float((await t.get(status)).json()["limit_price"]) == 305
 
         await page.fill("#ask-text", "cancel my MSFT order")
@@ -75,8 +71,9 @@ async def test_ibot_modifies_cancels_and_closes_after_confirmation(
         await page.press("#ask-text", "Enter")
         await expect(page.locator("#preview")).to_contain_text("Sell 7 AAPL at market")
         await page.locator("#preview button", has_text="Submit order").click()
-        await _answer_questions(page)
-        await expect(page.locator("#chat")).to_contain_text("Your order was sent")
+        sent = page.locator("#chat", has_text="Your order was sent")
+        await answer_questions(page, sent)
+        await expect(sent).to_be_visible()
         await step(runtime, clock)
         held = (await t.get(f"portfolio/{t.account}/position/{AAPL}")).json()
         assert held == [] or held[0]["position"] == 0

@@ -5,7 +5,14 @@ in the page (no browser prompt), and the toast saying what was bought."""
 from __future__ import annotations
 
 import pytest
-from tests.support.browser import chromium, enter_totp, expect, new_page, page_url
+from tests.support.browser import (
+    answer_questions,
+    chromium,
+    enter_totp,
+    expect,
+    new_page,
+    page_url,
+)
 from tests.support.trading import AAPL, trader
 
 MSFT = 272093
@@ -73,11 +80,7 @@ async def test_smaller_things_a_customer_saw(base_url, client, alice, clock):
         total = float(rows["Proceeds less commission"].split(" USD")[0].replace(",", ""))
         assert total == pytest.approx(value - fee, abs=0.005)
         await preview.locator("button", has_text="Submit order").click()
-        confirm = page.locator("#questions-confirm")
-        for _ in range(3):
-            try:
-                await confirm.click(timeout=1500)
-            except Exception:
-                break
-        await expect(page.locator("#toast")).to_contain_text("Sell 5 AAPL at market")
+        toast = page.locator("#toast", has_text="Sell 5 AAPL at market")
+        await answer_questions(page, toast)
+        await expect(toast).to_be_visible()
         assert page.errors == []

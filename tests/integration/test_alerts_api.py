@@ -164,6 +164,6 @@ async def test_the_app_lifespan_runs_the_ticker_until_shutdown(runtime, clock):
     ticker.subscribe([AAPL], on_quotes)  # the current quote, at once
     ticker.start()
     clock.advance(1)  # the next tick: the running loop hands it over
-    await asyncio.wait_for(moved.wait(), timeout=5)
+    await asyncio.wait_for(moved.wait(), timeout=15)
     await ticker.stop()
     assert not ticker.running

@@ -52,7 +52,7 @@ async def test_an_approved_push_completes_the_waiting_sign_in_at_once(
         await asyncio.sleep(0)
         result = await keys.decide(device.identity, request.nonce, push.Decision.APPROVE, number)
         assert result == "approved"
-        session = await asyncio.wait_for(waiting, timeout=5)
+        session = await asyncio.wait_for(waiting, timeout=15)
     assert session.status_code == 200, session.text
     body = session.json()
     assert body["platform"] == "workstation" and len(body["token"]) == 64
@@ -212,7 +212,7 @@ async def test_the_device_socket_delivers_a_push_the_moment_it_is_made(
         first = asyncio.ensure_future(anext(stream))
         login_id = await started_login(client, alice)
         number = await push_number(client, login_id)
-        request = await asyncio.wait_for(first, timeout=5)
+        request = await asyncio.wait_for(first, timeout=15)
         assert number in request.choices
         await stream.aclose()
 

@@ -80,8 +80,15 @@ async def test_a_statement_cancelled_twice_leaves_nothing_waiting(tmp_path: Path
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
-        await asyncio.sleep(1.5)  # longer than the slow statement
-        stuck = [t for t in asyncio.all_tasks() if "terminate" in repr(t.get_coro())]
+        # the slow statement ends (about a second; later on a loaded machine), then so must
+        # every task ending the connection: one waiting on a stopped thread never would
+        await asyncio.sleep(1.5)  # not before the statement could have ended on a quiet machine
+        stuck: list[asyncio.Task[object]] = []
+        for _ in range(300):  # then up to 30 s more: a bound on a broken driver
+            stuck = [t for t in asyncio.all_tasks() if "terminate" in repr(t.get_coro())]
+            if not stuck:
+                break
+            await asyncio.sleep(0.1)
         assert stuck == []
         async with engine.connect() as conn:
             assert (await conn.execute(text("SELECT 1"))).scalar() == 1

@@ -155,7 +155,7 @@ async def test_cli_changes_reach_an_open_socket_at_once(cli_database, tmp_path):
             ended, arrived = await arrival
             print(f"users lock: commit -> session.ended {lag_ms(ended, arrived):.0f} ms")
             with pytest.raises(ConnectionClosed) as closed:
-                await next_not_heartbeat(ws, timeout=5)
+                await next_not_heartbeat(ws)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001
     finally:
         await runtime.close()

@@ -33,7 +33,7 @@ async def test_ib_async_connects_and_trades(client, base_url, alice, clock, capl
     caplog.set_level(logging.INFO, logger="ib_async")
     async with tws_server(base_url, t.token) as (_server, port):
         ib = IB()
-        await ib.connectAsync("127.0.0.1", port, clientId=7, timeout=5)
+        await ib.connectAsync("127.0.0.1", port, clientId=7, timeout=15)
         try:
             assert ib.isConnected()
             assert ib.managedAccounts() == [t.account]
@@ -77,8 +77,8 @@ async def test_client_zero_sees_orders_placed_elsewhere(client, base_url, alice,
     t = await trader(client, alice, clock)
     async with tws_server(base_url, t.token) as (_server, port):
         ib0, ib5 = IB(), IB()
-        await ib0.connectAsync("127.0.0.1", port, clientId=0, timeout=5)
-        await ib5.connectAsync("127.0.0.1", port, clientId=5, timeout=5)
+        await ib0.connectAsync("127.0.0.1", port, clientId=0, timeout=15)
+        await ib5.connectAsync("127.0.0.1", port, clientId=5, timeout=15)
         try:
             web = await t.order(
                 conid=AAPL, side="BUY", quantity=3, orderType="LMT", price=150, tif="GTC"
@@ -115,7 +115,7 @@ async def test_executions_pnl_symbols_and_live_bars(client, base_url, alice, clo
     t = await trader(client, alice, clock)
     async with tws_server(base_url, t.token) as (_server, port):
         ib = IB()
-        await ib.connectAsync("127.0.0.1", port, clientId=9, timeout=5)
+        await ib.connectAsync("127.0.0.1", port, clientId=9, timeout=15)
         try:
             [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
             trade = ib.placeOrder(aapl, MarketOrder("BUY", 4))
@@ -167,7 +167,7 @@ async def test_losing_and_regaining_the_server_gives_1100_then_1102(runtime, ali
             ib = IB()
             codes: list[int] = []
             ib.errorEvent += lambda req_id, code, *rest: codes.append(code)
-            await ib.connectAsync("127.0.0.1", port, clientId=1, timeout=5)
+            await ib.connectAsync("127.0.0.1", port, clientId=1, timeout=15)
             try:
                 [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
                 ticker = ib.reqMktData(aapl)
@@ -194,7 +194,7 @@ async def test_order_types_and_refusals(client, base_url, alice, clock, caplog):
         ib = IB()
         errors: list[tuple[int, int]] = []
         ib.errorEvent += lambda req_id, code, *rest: errors.append((req_id, code))
-        await ib.connectAsync("127.0.0.1", port, clientId=4, timeout=5)
+        await ib.connectAsync("127.0.0.1", port, clientId=4, timeout=15)
         try:
             [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
             assert await ib.qualifyContractsAsync(Stock("NOSUCH", "SMART", "USD")) == [None]
@@ -241,7 +241,7 @@ async def test_missed_events_are_made_good_after_1101(client, base_url, alice, c
         ib0 = IB()
         codes: list[int] = []
         ib0.errorEvent += lambda req_id, code, *rest: codes.append(code)
-        await ib0.connectAsync("127.0.0.1", port, clientId=0, timeout=5)
+        await ib0.connectAsync("127.0.0.1", port, clientId=0, timeout=15)
         try:
             upstream = server.upstream
             assert isinstance(upstream, DeafUpstream)

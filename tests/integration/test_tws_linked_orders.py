@@ -47,8 +47,8 @@ async def bots(client: Any, base_url: str, alice: Any, clock: Any) -> AsyncItera
         ib, ib0 = IB(), IB()
         errors: list[tuple[int, int]] = []
         ib.errorEvent += lambda req_id, code, *rest: errors.append((req_id, code))
-        await ib.connectAsync("127.0.0.1", port, clientId=3, timeout=5)
-        await ib0.connectAsync("127.0.0.1", port, clientId=0, timeout=5)
+        await ib.connectAsync("127.0.0.1", port, clientId=3, timeout=15)
+        await ib0.connectAsync("127.0.0.1", port, clientId=0, timeout=15)
         try:
             [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
             yield ib, ib0, aapl, errors
@@ -162,7 +162,7 @@ async def test_trailing_stops_follow_the_market_and_trigger(
         market.set(AAPL, bid="101.99", ask="102.01")  # up: the stops rise
         await step(runtime, clock)
         fresh = IB()  # a client that decodes the orders anew (ib_async keeps the first view)
-        await fresh.connectAsync("127.0.0.1", ib.client.port, clientId=9, timeout=5)
+        await fresh.connectAsync("127.0.0.1", ib.client.port, clientId=9, timeout=15)
         try:
             now = {t.order.orderId: t.order for t in await fresh.reqAllOpenOrdersAsync()}
         finally:

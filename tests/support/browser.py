@@ -103,3 +103,19 @@ def expect(target: Any, **options: Any) -> Any:
     from playwright.async_api import expect as playwright_expect
 
     return playwright_expect(target, **options)
+
+
+async def answer_questions(page: Any, done: Any, *, most: int = 4) -> None:
+    """Confirm IBKR's questions, as many as the server asks (none, or up to ``most``), until
+    ``done`` shows (a locator for the outcome, one that cannot be there before it).
+
+    Each wait is for the next question *or* the outcome, bounded by ``TIMEOUT_MS``: a question
+    that comes late on a loaded machine is answered, not taken for no question."""
+    confirm = page.locator("#questions-confirm")  # always in the page, shown when asking
+    either = confirm.or_(done).filter(visible=True).first
+    for _ in range(most + 1):
+        await expect(either).to_be_visible(timeout=TIMEOUT_MS)
+        if not await confirm.is_visible():
+            return
+        await confirm.click()
+    raise AssertionError(f"the server asked more than {most} questions")

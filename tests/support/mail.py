@@ -35,7 +35,7 @@ class Mailbox:
             self.arrived.wait_for(lambda: len(self.messages) >= count, timeout=seconds)
             return list(self.messages)
 
-    async def wait_for(self, count: int = 1, seconds: float = 5.0) -> list[EmailMessage]:
+    async def wait_for(self, count: int = 1, seconds: float = 15.0) -> list[EmailMessage]:
         """Wait until ``count`` messages have arrived (or the time is up); returns them all."""
         return await asyncio.to_thread(self._wait_sync, count, seconds)
 

@@ -78,5 +78,5 @@ async def test_login_signals_wake_the_waiting_poll():
     await asyncio.sleep(0)
     assert not waiting.done()
     signals.notify("L1")
-    await asyncio.wait_for(waiting, 1)
+    await asyncio.wait_for(waiting, 10)
     await signals.wait("L1", 0)  # nothing to wait for: returns at once

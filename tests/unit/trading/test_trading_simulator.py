@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
@@ -11,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gatehouse.adapters.marketdata.price_path import InstrumentProfile, PricePaths, SessionPath
 from gatehouse.adapters.marketdata.simulator import MarketSimulator
 from gatehouse.domain.errors import InvalidInput, UnknownInstrument
 from gatehouse.domain.trading.calendar import TradingCalendar
@@ -158,13 +158,26 @@ def test_unknown_instrument_and_bad_settings() -> None:
     )
 
 
-def test_quotes_for_all_instruments_are_fast(sim: MarketSimulator) -> None:
-    sim.quotes(START)  # builds today's sessions
-    begin = time.perf_counter()
+def test_quotes_for_all_instruments_build_each_days_path_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # what keeps a quote cheap (a few running sums over a path built once per instrument and
+    # day), counted rather than timed: a loaded machine cannot sway a count
+    built: list[tuple[int, object]] = []
+    build = PricePaths._build
+
+    def counting(self: PricePaths, profile: InstrumentProfile, day: date) -> SessionPath:
+        built.append((profile.instrument.conid, day))
+        return build(self, profile, day)
+
+    monkeypatch.setattr(PricePaths, "_build", counting)
+    sim = MarketSimulator(start=START)  # its own, with nothing built yet
+    first = sim.quotes(START)  # builds today's sessions (and those a quote looks back on)
+    assert len(first) == len(CONIDS) and len(built) == len(set(built)) >= len(CONIDS)
+    before = len(built)
     for second in range(1, 21):
-        sim.quotes(START + timedelta(seconds=second))
-    per_quote = (time.perf_counter() - begin) / (20 * len(CONIDS))
-    assert per_quote < 0.001
+        assert len(sim.quotes(START + timedelta(seconds=second))) == len(CONIDS)
+    assert len(built) == before  # 20 more seconds of quotes: no path built again
 
 
 # --- bars ---------------------------------------------------------------------------------------
