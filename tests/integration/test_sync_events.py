@@ -124,7 +124,7 @@ async def test_pruning_keeps_the_retention_window(runtime, alice, clock):
 async def test_revoking_a_session_sends_session_ended_then_closes_its_socket(
     client, base_url, runtime, alice, clock
 ):
-    # that it happens, in this order; how fast (milliseconds) is for benchmarks.event_tail
+    # that it happens, in this order; how fast (milliseconds, docs/sync.md) is not for a test
     doomed = await full_signin(client, alice, clock)
     other = await full_signin(client, alice, clock, platform="mobile")
     ws = await open_socket(base_url, token=doomed["token"])
