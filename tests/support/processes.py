@@ -71,7 +71,9 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_until(lambda: httpx.get(f"{self.url}/healthz", timeout=1).is_success, "the server")
+        # a fresh home (database, migrations, demo account) took 21 s at load average 17: the
+        # bound is for a server that never comes up, not a pace
+        wait_until(lambda: httpx.get(f"{self.url}/healthz", timeout=1).is_success, "the server", 60)
 
     def stop(self) -> None:
         if self.process is not None:
