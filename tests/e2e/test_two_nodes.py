@@ -187,7 +187,9 @@ async def cluster(
 
 
 async def _wait_healthy(http: httpx.AsyncClient, url: str) -> None:
-    deadline = time.monotonic() + 30
+    # a bound on a node that never comes up, not a pace: at load average 11-17 a node started
+    # in 32 s of this test's setup, and the 30 s bound failed it in a full run
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if (await http.get(url + "/healthz")).status_code == 200:
