@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -92,5 +94,114 @@ async def test_a_statement_cancelled_twice_leaves_nothing_waiting(tmp_path: Path
         assert stuck == []
         async with engine.connect() as conn:
             assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+def _count_to(n: int) -> str:
+    counted = "SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < " + str(n)
+    return f"(WITH RECURSIVE c(x) AS ({counted}) SELECT count(*) FROM c)"
+
+
+class _Ticker:
+    """Counts turns of the event loop while a statement runs: a loop held by a statement
+    would count none."""
+
+    def __init__(self) -> None:
+        self.turns = 0
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            self.turns += 1
+            await asyncio.sleep(0.001)
+
+    async def stop(self) -> int:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        return self.turns
+
+
+async def test_statements_run_on_the_loop_thread_but_deletes_and_ddl(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    seen: list[tuple[str, int]] = []
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+            raw = await conn.get_raw_connection()
+            driver = raw.driver_connection._connection  # type: ignore[union-attr]
+
+            def here(tag: str) -> int:
+                seen.append((tag, threading.get_ident()))
+                return 0
+
+            driver.create_function("here", 1, here)
+            await conn.execute(text("INSERT INTO items (name, n) VALUES ('a', here('insert'))"))
+            await conn.execute(text("UPDATE items SET n = here('update')"))
+            await conn.execute(select(text("here('select')")))
+            await conn.execute(text("DELETE FROM items WHERE n != here('delete')"))
+        loop_thread = threading.get_ident()
+        where = {tag: ident == loop_thread for tag, ident in seen}
+        assert where == {"insert": True, "update": True, "select": True, "delete": False}
+    finally:
+        await engine.dispose()
+
+
+async def test_a_statement_that_meets_another_process_lock_waits_off_the_loop(
+    tmp_path: Path,
+) -> None:
+    # Another process (here another connection) holds the write lock: the INSERT may not
+    # wait for it on the loop's thread (the loop would stop, and nothing could let it go).
+    path = tmp_path / "x.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO items (name, n) VALUES ('theirs', 1)")
+        ticker = _Ticker()
+
+        async def write() -> None:
+            async with engine.begin() as conn:
+                await conn.execute(insert(items).values(name="ours"))
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10  # a loop held by the INSERT would stay held 30 s
+        writing = asyncio.create_task(write())
+        while ticker.turns < 20:  # the loop turns while the INSERT waits for the lock
+            assert loop.time() < deadline, "the event loop was held while waiting for a lock"
+            await asyncio.sleep(0.001)
+        assert not writing.done()
+        other.execute("COMMIT")
+        await asyncio.wait_for(writing, 30)
+        assert await ticker.stop() >= 20
+        other.close()
+        async with engine.connect() as conn:
+            names = (await conn.execute(select(items.c.name).order_by(items.c.name))).scalars()
+            assert list(names) == ["ours", "theirs"]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_long_select_moves_off_the_loop_and_the_transaction_goes_on(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        async with engine.begin() as conn:
+            await conn.execute(insert(items).values(name="kept"))
+            ticker = _Ticker()
+            counted = await conn.execute(text(f"SELECT {_count_to(3_000_000)}"))
+            assert counted.scalar_one() == 3_000_000
+            assert await ticker.stop() > 0  # the loop turned while it ran
+            # a long write is never stopped half-way (that would roll the transaction back)
+            await conn.execute(text(f"UPDATE items SET n = {_count_to(1_000_000)}"))
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(items.c.name, items.c.n))).all()
+            assert [tuple(r) for r in rows] == [("kept", 1_000_000)]
     finally:
         await engine.dispose()

@@ -25,11 +25,10 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
         # lock upgrades ("database is locked") impossible inside one process. See ADR 0002.
         engine = create_async_engine(
             url,
-            module=sqlite_driver.dbapi(),  # one thread hop per statement (see the module)
+            module=sqlite_driver.dbapi(),  # statements on the loop's thread or one hop (module)
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
-            connect_args={"timeout": 30},
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -38,7 +37,6 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
         return engine

@@ -1,21 +1,41 @@
-"""SQLAlchemy's aiosqlite driver with one thread hop per statement instead of three or four.
+"""SQLAlchemy's aiosqlite driver, with each statement run on the event loop's thread when it
+cannot hold the loop up, and otherwise in one trip to the driver's thread.
 
 aiosqlite runs each call on the connection's own thread, and SQLAlchemy's adapter makes a
 call for each step of a statement: open a cursor, execute, fetch the rows, close the cursor.
 Every call is a trip through a queue to that thread and back to the event loop (a future, a
-wake-up of the loop through its self-pipe), which on the sign-in path cost more than the
-SQL itself (~30 µs of CPU per hop; profile in docs/benchmarks.md, "Sign-in"). Here the four
-steps run as one function on the connection's thread, and the cursor's description, row
-count, last row id and rows come back together. Same SQL, same connection, same thread, same
-transaction; server-side (streaming) cursors keep SQLAlchemy's own class.
+wake-up of the loop through its self-pipe, the GIL handed over twice), which on the sign-in
+path cost more than the SQL itself (profile in docs/benchmarks.md, "Sign-in"). Yet the SQL of
+a statement that finds its rows by an index takes a few microseconds, less than the trip, and
+under load — when the machine's cores are busy (Argon2 hashing on both) — each trip also
+costs context switches and cold caches.
 
-Used through ``create_async_engine(url, module=dbapi())``: the URL stays ``sqlite+aiosqlite``.
+So a statement runs in one of two places, on the same connection and in the same transaction:
+
+- **On the loop's thread, at once** (no trip, no greenlet switch): SELECT, INSERT (but
+  INSERT … SELECT) and UPDATE, SAVEPOINT and RELEASE. Such a statement never waits for
+  another process's lock there — the connection's ``busy_timeout`` is 0 — and a SELECT
+  that is still running after ``INLINE_BUDGET`` is stopped (SQLite's progress handler;
+  stopping a SELECT leaves the transaction as it was). Either way it is then run again, whole,
+  on the driver's thread (a statement that met a lock or was stopped changed nothing; if
+  SQLite rolled the transaction back instead, the error is raised as it came).
+- **On the driver's thread**, in one trip (cursor, execute, fetch and close together), with
+  the lock wait the engine was given (``BUSY_WAIT_MS``): everything else — DELETE (the
+  prunes may remove many rows), INSERT … SELECT, DDL, PRAGMA, WITH — plus what the first
+  place handed over, and COMMIT and ROLLBACK (a commit may checkpoint the WAL, with fsyncs).
+
+Server-side (streaming) cursors keep SQLAlchemy's own class. Used through
+``create_async_engine(url, module=dbapi())``: the URL stays ``sqlite+aiosqlite``. The
+connection is opened with ``check_same_thread=False``; the pool hands it to one unit of work
+at a time, whose statements come one after another, and a statement still running on the
+driver's thread (``_execute_mutex`` held) makes the next one queue behind it there.
 """
 
 from __future__ import annotations
 
 import collections
 import sqlite3
+import time
 from typing import Any
 
 import aiosqlite
@@ -28,9 +48,36 @@ from sqlalchemy.util.concurrency import await_, in_greenlet
 
 _Outcome = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
 
+BUSY_WAIT_MS = 30_000  # how long a statement on the driver's thread waits for a lock
+INLINE_BUDGET = 0.002  # seconds a SELECT may run on the loop's thread before it moves
+PROGRESS_STEPS = 2_000  # SQLite VM steps between two looks at the clock
+SQLITE_BUSY = 5  # also its extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT)
+SQLITE_INTERRUPT = 9
+
+SELECT, WRITE, THREAD = 0, 1, 2  # where a statement runs: see the module's docstring
+_PLACES: dict[str, int] = {}  # SQL text -> place (SQLAlchemy caches its SQL strings)
+
+
+def place(operation: str) -> int:
+    found = _PLACES.get(operation)
+    if found is None:
+        head = operation.lstrip()[:9].upper()
+        if head.startswith("SELECT"):
+            found = SELECT
+        elif head.startswith(("UPDATE", "SAVEPOINT", "RELEASE")) or (
+            head.startswith("INSERT") and " SELECT " not in operation.upper()
+        ):
+            found = WRITE
+        else:
+            found = THREAD
+        if len(_PLACES) >= 4096:  # SQL with values inlined could grow it without end
+            _PLACES.clear()
+        _PLACES[operation] = found
+    return found
+
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """On the connection's thread: the whole statement, cursor opened and closed here."""
+    """The whole statement, cursor opened and closed here."""
     cursor = connection.cursor()
     try:
         if many:
@@ -42,6 +89,51 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
         return description, cursor.rowcount, cursor.lastrowid, rows
     finally:
         cursor.close()
+
+
+def _waiting(connection: sqlite3.Connection, work: Any, *args: Any) -> Any:
+    """On the driver's thread: ``work`` with the engine's lock wait (0 on the loop's thread)."""
+    connection.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
+    try:
+        return work(*args)
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+
+
+class _Budget:
+    """A progress handler that stops a statement once it runs past its deadline. It is set
+    only while a SELECT runs on the loop's thread, so nothing else pays for it."""
+
+    __slots__ = ("deadline",)
+
+    def __init__(self) -> None:
+        self.deadline = 0.0
+
+    def __call__(self) -> int:
+        return 1 if time.perf_counter() > self.deadline else 0
+
+
+def _inline(
+    connection: sqlite3.Connection, budget: _Budget, operation: str, parameters: Any, many: bool
+) -> _Outcome | None:
+    """The statement run here, on the loop's thread; None when it must run on the driver's
+    thread instead (it met another process's lock, or a SELECT ran past its budget)."""
+    was_open = connection.in_transaction
+    timed = place(operation) == SELECT
+    if timed:
+        budget.deadline = time.perf_counter() + INLINE_BUDGET
+        connection.set_progress_handler(budget, PROGRESS_STEPS)
+    try:
+        return _run(connection, operation, parameters, many)
+    except sqlite3.OperationalError as error:
+        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        moved = code == SQLITE_BUSY or (timed and code == SQLITE_INTERRUPT)
+        if moved and (not was_open or connection.in_transaction):
+            return None  # nothing changed: run it again where it may wait
+        raise  # SQLite rolled the transaction back: say so, as the driver's thread would
+    finally:
+        if timed:
+            connection.set_progress_handler(None, 0)
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
@@ -86,20 +178,35 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def close(self) -> None:
         self._rows.clear()
 
-    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        await self._hop(operation, () if parameters is None else parameters, many=False)
+    def execute(self, operation: Any, parameters: Any = None) -> None:
+        self._statement(operation, () if parameters is None else parameters, many=False)
 
-    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
-        await self._hop(operation, seq_of_parameters, many=True)
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
+        self._statement(operation, seq_of_parameters, many=True)
 
-    async def _hop(self, operation: str, parameters: Any, *, many: bool) -> None:
-        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        async with self._adapt_connection._execute_mutex:
-            outcome: _Outcome = await connection._execute(  # type: ignore[no-untyped-call]
-                _run, connection._conn, operation, parameters, many
-            )
+    def _statement(self, operation: str, parameters: Any, *, many: bool) -> None:
+        try:
+            outcome = await_(self._run(operation, parameters, many))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
         self._description, self._rowcount, self._lastrowid, rows = outcome
         self._rows = collections.deque(rows)
+
+    async def _run(self, operation: str, parameters: Any, many: bool) -> _Outcome:
+        # A coroutine even when the statement runs here at once: SQLAlchemy's AsyncConnection
+        # checks that the driver awaited (a coroutine that returns at once costs ~1 µs).
+        adapt: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        driver: sqlite3.Connection | None = connection._connection
+        if driver is not None and place(operation) != THREAD and not adapt._execute_mutex.locked():
+            outcome = _inline(driver, adapt.budget, operation, parameters, many)
+            if outcome is not None:
+                return outcome
+        async with adapt._execute_mutex:
+            moved: _Outcome = await connection._execute(  # type: ignore[no-untyped-call]
+                _waiting, connection._conn, _run, connection._conn, operation, parameters, many
+            )
+        return moved
 
     def nextset(self) -> None:
         return None  # sqlite3 has no further result sets
@@ -109,8 +216,27 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("budget",)
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:
+        super().__init__(dbapi, connection)  # type: ignore[arg-type]
+        self.budget = _Budget()
+        driver = connection._conn
+        driver.execute("PRAGMA busy_timeout=0")  # on the loop's thread, never wait: see above
+
+    def commit(self) -> None:
+        # on the driver's thread, with the lock wait (a commit may checkpoint the WAL)
+        self._on_thread(lambda driver: driver.commit())
+
+    def _on_thread(self, work: Any) -> None:
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        if connection._connection is None:
+            return  # closed: as SQLAlchemy's adapter, nothing to commit or roll back
+        try:
+            await_(connection._execute(_waiting, connection._conn, work, connection._conn))  # type: ignore[no-untyped-call]
+        except Exception as error:
+            self._handle_exception(error)
 
     def rollback(self) -> None:
         # The pool rolls back every connection it gets back, also after a commit: with no
@@ -120,7 +246,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         driver = self._connection._connection
         if driver is not None and not driver.in_transaction:
             return
-        super().rollback()
+        self._on_thread(lambda driver: driver.rollback())
 
     def terminate(self) -> None:
         # SQLAlchemy ends an invalidated connection (a statement cancelled half-way) by
@@ -140,6 +266,7 @@ class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
         creator_fn = kw.pop("async_creator_fn", None)
+        kw["check_same_thread"] = False  # statements also run on the loop's thread (above)
         connection = creator_fn(*arg, **kw) if creator_fn else self.aiosqlite.connect(*arg, **kw)
         if not creator_fn:
             connection._thread.daemon = True  # as SQLAlchemy's own connect does
