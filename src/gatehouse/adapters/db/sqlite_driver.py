@@ -100,6 +100,18 @@ def _waiting(connection: sqlite3.Connection, work: Any, *args: Any) -> Any:
         connection.execute("PRAGMA busy_timeout=0")
 
 
+def _commit(connection: sqlite3.Connection) -> None:
+    """On the driver's thread. A commit in WAL mode holds the write lock already and waits
+    for nothing, so it first goes without the lock wait (setting it costs two statements);
+    if it does meet a lock (a journal that is not WAL), it waits as the engine was told."""
+    try:
+        connection.commit()
+    except sqlite3.OperationalError as error:
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF != SQLITE_BUSY:
+            raise
+        _waiting(connection, connection.commit)
+
+
 class _Budget:
     """A progress handler that stops a statement once it runs past its deadline. It is set
     only while a SELECT runs on the loop's thread, so nothing else pays for it."""
@@ -226,15 +238,14 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         driver.execute("PRAGMA busy_timeout=0")  # on the loop's thread, never wait: see above
 
     def commit(self) -> None:
-        # on the driver's thread, with the lock wait (a commit may checkpoint the WAL)
-        self._on_thread(lambda driver: driver.commit())
+        self._on_thread(_commit)  # on the driver's thread: a commit may checkpoint the WAL
 
     def _on_thread(self, work: Any) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         if connection._connection is None:
             return  # closed: as SQLAlchemy's adapter, nothing to commit or roll back
         try:
-            await_(connection._execute(_waiting, connection._conn, work, connection._conn))  # type: ignore[no-untyped-call]
+            await_(connection._execute(work, connection._conn))  # type: ignore[no-untyped-call]
         except Exception as error:
             self._handle_exception(error)
 
@@ -246,7 +257,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         driver = self._connection._connection
         if driver is not None and not driver.in_transaction:
             return
-        self._on_thread(lambda driver: driver.rollback())
+        self._on_thread(sqlite3.Connection.rollback)
 
     def terminate(self) -> None:
         # SQLAlchemy ends an invalidated connection (a statement cancelled half-way) by
