@@ -75,6 +75,7 @@ async def test_a_statement_cancelled_twice_leaves_nothing_waiting(tmp_path: Path
             async with engine.connect() as conn:
                 await conn.execute(SLOW)
 
+        threads = threading.active_count()
         running = asyncio.create_task(slow())
         await asyncio.sleep(0.05)
         running.cancel()
@@ -84,7 +85,10 @@ async def test_a_statement_cancelled_twice_leaves_nothing_waiting(tmp_path: Path
             await running
         # the slow statement ends (about a second; later on a loaded machine), then so must
         # every task ending the connection: one waiting on a stopped thread never would
-        await asyncio.sleep(1.5)  # not before the statement could have ended on a quiet machine
+        deadline = asyncio.get_running_loop().time() + 60  # a liveness bound, not a timing
+        while threading.active_count() > threads:  # the driver's thread ends after the statement
+            assert asyncio.get_running_loop().time() < deadline, "the driver's thread never ended"
+            await asyncio.sleep(0.05)
         stuck: list[asyncio.Task[object]] = []
         for _ in range(300):  # then up to 30 s more: a bound on a broken driver
             stuck = [t for t in asyncio.all_tasks() if "terminate" in repr(t.get_coro())]
