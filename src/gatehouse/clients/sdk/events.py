@@ -194,7 +194,11 @@ class EventStream:
     async def _receive(self, ws: ClientConnection) -> AsyncIterator[Event | Resync]:
         while True:
             try:
-                raw = await asyncio.wait_for(ws.recv(), self._idle_timeout)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns a frame that
+                # arrived as the task was cancelled and drops the cancellation, and the
+                # stream then follows the socket for ever (a gateway that never stopped)
+                async with asyncio.timeout(self._idle_timeout):
+                    raw = await ws.recv()
             except TimeoutError as error:
                 log.info("events: no frame for %.0f s; reconnecting", self._idle_timeout)
                 raise _Reconnect() from error
