@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from tests.support.workstation import SIZE, make_app, sign_in, until
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from gatehouse.clients.workstation.app import WorkstationApp
 from gatehouse.clients.workstation.panels.quote import QuotePanel
+from gatehouse.clients.workstation.panels.tables import ActivityPanel
 from gatehouse.clients.workstation.panels.watchlist import WatchlistPanel
 from gatehouse.clients.workstation.workspace import WorkspaceScreen
 
@@ -87,8 +88,22 @@ async def settled(pilot: Pilot[Any], screen: WorkspaceScreen) -> None:
     figures = screen.query("#account-figures").results(Static)
     for box in figures:
         await until(pilot, lambda b=box: "Net liquidation" in str(b.render()))
+    for activity in screen.query(ActivityPanel):  # the sign-in's own entries, at least
+        await until(pilot, lambda a=activity: measured(a.table))
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()
+
+
+def measured(table: DataTable[Any]) -> bool:
+    """The table has rows and has measured its columns for them (a DataTable does that when
+    it next idles: a snapshot taken before shows every column as narrow as its header)."""
+    if table.row_count == 0:
+        return False
+    rows = [table.get_row_at(r) for r in range(table.row_count)]
+    return all(
+        column.content_width >= max(len(str(row[index])) for row in rows)
+        for index, column in enumerate(table.ordered_columns)
+    )
 
 
 async def test_signin_screen(base_url, alice, tmp_path):
