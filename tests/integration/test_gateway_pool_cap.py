@@ -33,7 +33,24 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-class Counting:
+class Listening:
+    """A TCP server on a free port while the ``async with`` lasts; ``_serve`` answers."""
+
+    server: asyncio.Server | None = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+
+
+class Counting(Listening):
     """A TCP relay on a free port in front of ``target``: it counts the connections it
     accepted and the most that were open at once."""
 
@@ -43,7 +60,6 @@ class Counting:
         self.accepted = 0
         self.open = 0
         self.peak = 0
-        self.server: asyncio.Server | None = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
@@ -55,14 +71,6 @@ class Counting:
         finally:
             self.open -= 1
             writer.close()
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
 
 
 async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -116,7 +124,7 @@ async def test_a_burst_of_bot_requests_opens_at_most_the_cap(client, base_url, a
 # --- the pool's places, against scripted servers --------------------------------------------
 
 
-class Scripted:
+class Scripted(Listening):
     """An HTTP/1.1 server on a free port: each connection answers every request with "ok"
     once ``go`` is set; the first connection does what ``first`` says instead."""
 
@@ -124,7 +132,6 @@ class Scripted:
         self.first = first
         self.accepted = 0
         self.go = asyncio.Event()
-        self.server: asyncio.Server | None = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
@@ -145,14 +152,6 @@ class Scripted:
             return
         finally:
             writer.close()
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
 
 
 class Fixed:
