@@ -126,12 +126,17 @@ class _Budget:
 
 
 def _inline(
-    connection: sqlite3.Connection, budget: _Budget, operation: str, parameters: Any, many: bool
+    connection: sqlite3.Connection,
+    budget: _Budget,
+    operation: str,
+    parameters: Any,
+    many: bool,
+    timed: bool,
 ) -> _Outcome | None:
     """The statement run here, on the loop's thread; None when it must run on the driver's
-    thread instead (it met another process's lock, or a SELECT ran past its budget)."""
+    thread instead (it met another process's lock, or a SELECT — ``timed`` — ran past its
+    budget)."""
     was_open = connection.in_transaction
-    timed = place(operation) == SELECT
     if timed:
         budget.deadline = time.perf_counter() + INLINE_BUDGET
         connection.set_progress_handler(budget, PROGRESS_STEPS)
@@ -210,8 +215,10 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         adapt: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         driver: sqlite3.Connection | None = connection._connection
-        if driver is not None and place(operation) != THREAD and not adapt._execute_mutex.locked():
-            outcome = _inline(driver, adapt.budget, operation, parameters, many)
+        where = place(operation) if driver is not None else THREAD
+        if where != THREAD and not adapt._execute_mutex.locked():
+            assert driver is not None
+            outcome = _inline(driver, adapt.budget, operation, parameters, many, where == SELECT)
             if outcome is not None:
                 return outcome
         async with adapt._execute_mutex:
