@@ -22,7 +22,7 @@ from gatehouse.clients.workstation.layout import (
     valid_name,
 )
 from gatehouse.clients.workstation.link import ApiError, Session
-from gatehouse.clients.workstation.panels.account import figures
+from gatehouse.clients.workstation.panels.account import colour_of, day_pnl, figures
 from gatehouse.clients.workstation.panels.preview import book_levels, heat, ladder_rows
 from gatehouse.clients.workstation.panels.watchlist import move
 from gatehouse.clients.workstation.wording import plain
@@ -153,6 +153,11 @@ def test_panel_helpers():
     )
     assert shown["Net liquidation"] == "1,000.00" and shown["Margin cushion"] == "50.0%"
     assert shown["Day P&L"] == "+25.00" and shown["Buying power"] == "—"
+    assert day_pnl({"dpl": -1234.5, "dplRatio": -0.0052}) == "-1,234.50 (-0.52%)"
+    assert day_pnl({"dpl": 25.0, "dplRatio": None}) == "+25.00"  # no base: money only
+    assert day_pnl({"dplRatio": 0.01}) == "—"
+    assert colour_of("-1,234.50 (-0.52%)") == "red" and colour_of("+25.00") == "green"
+    assert colour_of("+0.00 (+0.00%)") == "" and colour_of("—") == ""
     bids, asks = book_levels({"bids": [{"price": "9.99", "size": 100}], "asks": [[10.01, 200]]})
     lines = ladder_rows(bids, asks, 5)
     assert "10.01" in lines[0] and "9.99" in lines[-1]

@@ -32,11 +32,31 @@ def figures(summary: dict[str, Any], pnl: dict[str, Any]) -> list[tuple[str, str
             if amount is None and isinstance(value, dict):
                 amount = value.get("value")
             shown.append((label, fmt.percent(amount, ratio=True)))
-        elif key in ("dpl", "upl"):
+        elif key == "dpl":
+            shown.append((label, day_pnl(pnl)))
+        elif key == "upl":
             shown.append((label, fmt.money(pnl.get(key), signed=True)))
         else:
             shown.append((label, fmt.money(summary.get(key))))
     return shown
+
+
+def day_pnl(pnl: dict[str, Any]) -> str:
+    """``+25.00 (+2.50%)``: the day's P&L in money and, when the server gives it (``dplRatio``:
+    over the start-of-day NLV plus today's net deposits, docs/brokerage.md), in percent."""
+    money = fmt.money(pnl.get("dpl"), signed=True)
+    ratio = fmt.number(pnl.get("dplRatio"))
+    if ratio is None or money == "—":
+        return money
+    return f"{money} ({fmt.percent(ratio * 100)})"
+
+
+def colour_of(text: str) -> str:
+    """Green for a gain, red for a loss, none for zero or no value."""
+    figure = fmt.number(text.split(" ", 1)[0])
+    if not figure:
+        return ""
+    return "green" if figure > 0 else "red"
 
 
 class AccountPanel(Panel):
@@ -58,11 +78,7 @@ class AccountPanel(Panel):
         width = max(len(label) for _, label in FIGURES) + 2
         lines = [f"[b]{account}[/b]"]
         for label, text in figures(summary, pnl):
-            colour = ""
-            if text.startswith("+") and text != "+0.00":
-                colour = "green"
-            elif text.startswith("-"):
-                colour = "red"
-            shown = f"[{colour}]{text:>16}[/{colour}]" if colour else f"{text:>16}"
+            colour = colour_of(text) if label.endswith("P&L") else ""
+            shown = f"[{colour}]{text:>20}[/{colour}]" if colour else f"{text:>20}"
             lines.append(f"{label:<{width}}{shown}")
         self.query_one("#account-figures", Static).update("\n".join(lines))
