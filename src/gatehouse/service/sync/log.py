@@ -30,10 +30,19 @@ async def read_after(
         return await uow.events.since(user_id, seq, limit=limit)
 
 
-async def prune(ctx: ServiceContext, *, retention_days: int) -> int:
-    """Forget events older than the retention window; returns how many were deleted."""
+PRUNE_BATCH = 1000  # events a pruning transaction deletes at most
+
+
+async def prune(ctx: ServiceContext, *, retention_days: int, batch: int = PRUNE_BATCH) -> int:
+    """Forget events older than the retention window, ``batch`` a transaction, the oldest
+    first, until none is left; returns how many were deleted. Each batch commits on its own:
+    a big log is never one long write lock (which on SQLite stops every other writer)."""
     cutoff = retention_cutoff(ctx.clock.now(), retention_days)
-    async with ctx.uow() as uow:
-        deleted = await uow.events.prune(before=cutoff)
-        await uow.commit()
-        return deleted
+    deleted = 0
+    while True:
+        async with ctx.uow() as uow:
+            count = await uow.events.prune(before=cutoff, limit=batch)
+            await uow.commit()
+        deleted += count
+        if count < batch:
+            return deleted

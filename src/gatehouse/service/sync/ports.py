@@ -24,8 +24,9 @@ class EventRepository(Protocol):
         """The user's last seq handed out, and when the user (so the log) was created."""
         ...
 
-    async def prune(self, *, before: datetime) -> int:
-        """Delete events recorded before ``before``; returns how many went."""
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` events recorded before ``before``, the oldest first;
+        returns how many went."""
         ...
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
+from gatehouse.adapters.db.pruning import delete_oldest
 from gatehouse.adapters.db.sync.tables import events
 from gatehouse.domain.sync.events import AccountEvent
 
@@ -79,6 +80,10 @@ class SqlEvents:
         row = (await self._db.execute(query)).first()
         return (int(row[0]), row[1]) if row is not None else None
 
-    async def prune(self, *, before: datetime) -> int:
-        result = await self._db.execute(delete(events).where(events.c.at < before))
-        return int(getattr(result, "rowcount", 0) or 0)
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        # one bounded batch, the oldest first (by ix_events_at): a big log is pruned in
+        # short transactions, not one long write lock
+        c = events.c
+        return await delete_oldest(
+            self._db, events, key=c.id, order=c.at, where=c.at < before, limit=limit
+        )
