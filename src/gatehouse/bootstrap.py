@@ -206,6 +206,7 @@ async def build(
             rate_limit_login=settings.rate_limit_login,
             rate_limit_verify=settings.rate_limit_verify,
             known_device_days=settings.known_device_days,
+            sms_outbox_days=settings.sms_outbox_days,
         ),
         **access_wiring(settings),
     )

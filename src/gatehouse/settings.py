@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     sms_ttl_seconds: int = 300
     sms_max_sends: int = 3
     sms_webhook_url: str | None = None
+    sms_outbox_days: int = Field(
+        default=7, ge=1, description="the embedded SMS outbox keeps messages this long"
+    )
     throttle_free_failures: int = 3
     throttle_base_delay_seconds: float = 1.0
     # strangers (devices the account does not know): growing delays, then the hard cap

@@ -39,6 +39,7 @@ class SignInConfig:
     rate_limit_verify: str = "60/minute"
     issuer: str = "Gatehouse"
     known_device_days: int = 180
+    sms_outbox_days: int = 7  # the embedded SMS outbox keeps messages this long
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from gatehouse.domain.identity.gateway_devices import GatewayChallenge, GatewayD
 from gatehouse.domain.identity.key_devices import KeyActivation, KeyDevice
 from gatehouse.domain.identity.login_flow import LoginAttempt
 from gatehouse.domain.identity.recovery import RecoveryAttempt, RecoveryToken, SecurityAnswer
+from gatehouse.domain.identity.retention import ThrottleRetention
 from gatehouse.domain.identity.sessions import Session
 from gatehouse.domain.identity.throttle import Throttle
 from gatehouse.domain.identity.users import User
@@ -54,6 +55,13 @@ class KeyRepository(Protocol):
         ...
 
     async def supersede_challenges(self, login_id: str, at: datetime) -> None: ...
+    async def prune_activations(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` codes that expired before ``before``, oldest first."""
+        ...
+
+    async def prune_challenges(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` push requests that expired before ``before``, oldest first."""
+        ...
 
 
 class GatewayDeviceRepository(Protocol):
@@ -81,6 +89,10 @@ class GatewayDeviceRepository(Protocol):
         """Mark an unused nonce used; False if it was already (single use, race-free)."""
         ...
 
+    async def prune_challenges(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` nonces that expired before ``before``, oldest first."""
+        ...
+
 
 class RecoveryRepository(Protocol):
     async def add_token(self, token: RecoveryToken) -> None: ...
@@ -102,6 +114,13 @@ class RecoveryRepository(Protocol):
         ...
 
     async def save_attempt(self, attempt: RecoveryAttempt) -> None: ...
+    async def prune_tokens(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` tokens that expired before ``before``, oldest first."""
+        ...
+
+    async def prune_attempts(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` attempts that expired before ``before``, oldest first."""
+        ...
 
 
 class Mailer(Protocol):
@@ -199,6 +218,15 @@ class ThrottleRepository(Protocol):
         """Forget the key's failures and lockout (one update; none when nothing to clear)."""
         ...
 
+    async def key_after(self, after: str, *, skip: int) -> str | None:
+        """The key ``skip`` keys after ``after`` in key order; None past the last one."""
+        ...
+
+    async def prune(self, rule: ThrottleRetention, *, after: str, upto: str | None) -> int:
+        """Delete the rows after ``after`` and up to ``upto`` (None: to the end) that
+        ``rule`` finds forgettable; how many went."""
+        ...
+
 
 class KnownDeviceRepository(Protocol):
     """Devices that signed in to an account before, by the hash of their device token."""
@@ -245,6 +273,9 @@ class SmsOutboxRepository(Protocol):
     async def latest(
         self, *, limit: int = 20, to: str | None = None
     ) -> list[dict[str, object]]: ...
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` messages sent before ``before``, oldest first."""
+        ...
 
 
 class PasskeyRepository(Protocol):

@@ -1,6 +1,7 @@
 """This node's real-time side: the event hub, the quote hub and its pump, and pruning: the
-event log past its retention and (identity's) known devices whose token expired, every
-``prune_every_seconds``."""
+event log past its retention, and identity's known devices whose token expired and
+short-lived rows no longer needed (``service/identity/retention.py``), every
+``prune_every_seconds`` (docs/retention.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.identity import known_devices
+from gatehouse.service.identity import known_devices, retention
 from gatehouse.service.sync import log
 from gatehouse.service.sync.hub import SyncHub
 from gatehouse.service.sync.ports import EventBus
@@ -66,6 +67,20 @@ class SyncNode:
     async def prune_devices_now(self) -> int:
         return await known_devices.prune(self.ctx)
 
+    async def prune_identity_now(self) -> dict[str, int]:
+        """Identity's short-lived rows: how many of each went (a failing one is logged and
+        left for the next round; the others still run)."""
+        pruned: dict[str, int] = {}
+        for what, prune in retention.PRUNES:
+            try:
+                pruned[what] = await prune(self.ctx)
+            except Exception:
+                logger.exception("pruning the %s failed; will retry", what)
+                continue
+            if pruned[what]:
+                logger.info("pruned %d %s no longer needed", pruned[what], what)
+        return pruned
+
     async def _prune_forever(self) -> None:
         while True:
             try:
@@ -82,4 +97,5 @@ class SyncNode:
                     logger.info("pruned %d known devices whose token expired", deleted)
             except Exception:
                 logger.exception("pruning the known devices failed; will retry")
+            await self.prune_identity_now()
             await asyncio.sleep(self.config.prune_every_seconds)

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables_gateway as g
+from gatehouse.adapters.db.pruning import delete_oldest
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.identity.gateway_devices import GatewayChallenge, GatewayDevice
 
@@ -144,3 +145,16 @@ class SqlGatewayDevices:
             .values(full_factor_at=at)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def prune_challenges(self, *, before: datetime, limit: int) -> int:
+        """Nonces that expired before ``before``: ``add_challenge`` drops a device's own
+        expired ones only when it asks again, which a revoked device never does."""
+        c = g.gateway_challenges.c
+        return await delete_oldest(
+            self._db,
+            g.gateway_challenges,
+            key=c.nonce,
+            order=c.expires_at,
+            where=c.expires_at < before,
+            limit=limit,
+        )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
 from gatehouse.adapters.db.identity import tables_recovery as r
+from gatehouse.adapters.db.pruning import delete_oldest
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.identity.recovery import RecoveryAttempt, RecoveryToken, SecurityAnswer
 
@@ -159,4 +160,27 @@ class SqlRecoveryRepository:
             update(r.recovery_attempts)
             .where(r.recovery_attempts.c.public_id == attempt.public_id)
             .values(failures=attempt.failures, finished=attempt.finished, sms=dict(attempt.sms))
+        )
+
+    # --- pruning (docs/retention.md) ------------------------------------------------------
+    async def prune_tokens(self, *, before: datetime, limit: int) -> int:
+        c = r.recovery_tokens.c
+        return await delete_oldest(
+            self._db,
+            r.recovery_tokens,
+            key=c.token_hash,
+            order=c.expires_at,
+            where=c.expires_at < before,
+            limit=limit,
+        )
+
+    async def prune_attempts(self, *, before: datetime, limit: int) -> int:
+        c = r.recovery_attempts.c
+        return await delete_oldest(
+            self._db,
+            r.recovery_attempts,
+            key=c.public_id,
+            order=c.expires_at,
+            where=c.expires_at < before,
+            limit=limit,
         )

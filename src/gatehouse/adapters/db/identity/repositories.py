@@ -7,14 +7,33 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
 from gatehouse.adapters.db.identity.tables_key import key_devices
+from gatehouse.adapters.db.pruning import delete_oldest
 from gatehouse.domain.identity.audit import AuditEntry
 from gatehouse.domain.identity.login_flow import LoginAttempt
+from gatehouse.domain.identity.retention import (
+    DEVICE_PREFIX,
+    POLICY_PREFIXES,
+    ThrottleRetention,
+    prefix_range,
+)
 from gatehouse.domain.identity.sessions import Session
 from gatehouse.domain.identity.throttle import Throttle
 from gatehouse.domain.identity.users import User
@@ -325,6 +344,51 @@ class SqlThrottles:
         # to keep in step.
         await self._db.execute(_CLEAR_THROTTLE, {"k": key})
 
+    # Pruning (docs/retention.md) walks the table in key order, a window of rows a
+    # transaction: which rows may go is not a range of any index, so each window is bounded
+    # by the rows it reads, not only by the rows it deletes.
+    async def key_after(self, after: str, *, skip: int) -> str | None:
+        """The key ``skip`` keys after ``after`` in key order; None past the last one."""
+        c = t.throttles.c
+        query = select(c.key).where(c.key > after).order_by(c.key).offset(skip - 1).limit(1)
+        row = (await self._db.execute(query)).first()
+        return str(row[0]) if row is not None else None
+
+    async def prune(self, rule: ThrottleRetention, *, after: str, upto: str | None) -> int:
+        """Delete the rows after ``after`` and up to ``upto`` (None: to the end) that hold
+        nothing a missing row would not (``rule``); how many went."""
+        c = t.throttles.c
+        window = c.key > after if upto is None else and_(c.key > after, c.key <= upto)
+        result = await self._db.execute(delete(t.throttles).where(window, _forgettable(rule)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _in_prefix(key: Any, prefix: str) -> Any:
+    low, high = prefix_range(prefix)
+    return and_(key >= low, key < high)
+
+
+def _forgettable(rule: ThrottleRetention) -> Any:
+    """``ThrottleRetention.forgettable`` in SQL."""
+    c, d = t.throttles.c, t.known_devices.c
+    no_lockout = or_(c.locked_until.is_(None), c.locked_until <= rule.now)
+    idle = and_(
+        c.failures == 0, or_(c.last_failure_at.is_(None), c.last_failure_at <= rule.idle_before)
+    )
+    device_gone = and_(
+        _in_prefix(c.key, DEVICE_PREFIX),
+        ~exists().where(d.token_hash == func.substr(c.key, len(DEVICE_PREFIX) + 1)),
+    )
+    kinds = []
+    for stale in rule.stale:
+        if stale.prefix is None:
+            keys = and_(*(~_in_prefix(c.key, p) for p in POLICY_PREFIXES))
+        else:
+            keys = _in_prefix(c.key, stale.prefix)
+        below = c.failures < stale.below if stale.below else true()
+        kinds.append(and_(keys, c.last_failure_at <= stale.before, below))
+    return and_(no_lockout, or_(device_gone, idle, *kinds))
+
 
 _INSERT_KNOWN_DEVICE = insert(t.known_devices)
 
@@ -488,3 +552,14 @@ class SqlSmsOutbox:
         if to:
             query = query.where(t.sms_outbox.c.to == to)
         return [dict(r._mapping) for r in await self._db.execute(query)]
+
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        c = t.sms_outbox.c
+        return await delete_oldest(
+            self._db,
+            t.sms_outbox,
+            key=c.id,
+            order=c.created_at,
+            where=c.created_at < before,
+            limit=limit,
+        )

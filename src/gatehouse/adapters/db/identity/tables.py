@@ -155,6 +155,7 @@ sms_outbox = Table(
     Column("to", String(20), nullable=False),
     Column("text", Text, nullable=False),
     Column("created_at", TS, nullable=False),
+    Index("ix_sms_outbox_created_at", "created_at"),  # pruning the old ones
 )
 
 

@@ -38,4 +38,5 @@ gateway_challenges = Table(
     Column("expires_at", TS, nullable=False),
     Column("used_at", TS),
     Index("ix_gateway_challenges_device", "device_id", "created_at"),
+    Index("ix_gateway_challenges_expires_at", "expires_at"),  # pruning the expired ones
 )

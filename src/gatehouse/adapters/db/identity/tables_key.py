@@ -32,6 +32,7 @@ key_activations = Table(
     Column("created_by", String(40), nullable=False, default=""),
     Column("used_at", TS),
     Index("ix_key_activations_user", "user_id", "used_at"),
+    Index("ix_key_activations_expires_at", "expires_at"),  # pruning the expired ones
 )
 
 push_challenges = Table(
@@ -52,4 +53,5 @@ push_challenges = Table(
     Column("device_id", String(32)),
     Index("ix_push_challenges_user_open", "user_id", "decision", "expires_at"),
     Index("ix_push_challenges_login", "login_public_id"),
+    Index("ix_push_challenges_expires_at", "expires_at"),  # pruning the expired ones
 )

@@ -17,6 +17,7 @@ recovery_tokens = Table(
     Column("expires_at", TS, nullable=False),
     Column("used_at", TS),
     Index("ix_recovery_tokens_user", "user_id", "created_at"),
+    Index("ix_recovery_tokens_expires_at", "expires_at"),  # pruning the expired ones
 )
 
 # Answers are normalized, then hashed with Argon2id, like passwords.
@@ -43,4 +44,5 @@ recovery_attempts = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("finished", Boolean, nullable=False, default=False),
     Column("sms", JSON, nullable=False, default=dict),
+    Index("ix_recovery_attempts_expires_at", "expires_at"),  # pruning the expired ones
 )

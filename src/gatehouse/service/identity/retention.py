@@ -1,0 +1,126 @@
+"""Pruning identity's short-lived rows once nothing reads them (the rules:
+``domain/identity/retention.py``; docs/retention.md). The node runs ``PRUNES`` on its prune
+timer, beside the event log's and the known devices' (``service/sync/node.py``).
+
+Each prune deletes ``batch`` rows a transaction, the oldest first, and commits each batch
+on its own until a short one: a large backlog never holds one long transaction (or, on
+SQLite, the database's one write lock) while sign-ins wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from gatehouse.domain.identity.retention import Cutoffs, cutoffs, throttle_retention
+from gatehouse.service.context import ServiceContext
+from gatehouse.service.ports import UnitOfWork
+
+PRUNE_BATCH = 1000  # rows a pruning transaction deletes (throttles: reads) at most
+
+Batch = Callable[[UnitOfWork, datetime, int], Awaitable[int]]
+
+
+def _cutoffs(ctx: ServiceContext) -> Cutoffs:
+    return cutoffs(ctx.clock.now(), sms_outbox_days=ctx.signin.sms_outbox_days)
+
+
+async def _in_batches(ctx: ServiceContext, before: datetime, one: Batch, batch: int) -> int:
+    deleted = 0
+    while True:
+        async with ctx.uow() as uow:
+            count = await one(uow, before, batch)
+            await uow.commit()
+        deleted += count
+        if count < batch:
+            return deleted
+
+
+async def push_challenges(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Push requests a day past their expiry (a late answer is still told it expired)."""
+
+    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
+        return await uow.key.prune_challenges(before=before, limit=limit)
+
+    return await _in_batches(ctx, _cutoffs(ctx).push_challenges, one, batch)
+
+
+async def key_activations(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Key activation codes an hour past their expiry (used, cancelled or never used)."""
+
+    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
+        return await uow.key.prune_activations(before=before, limit=limit)
+
+    return await _in_batches(ctx, _cutoffs(ctx).key_activations, one, batch)
+
+
+async def recovery_tokens(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Password-reset tokens a day past their expiry (the hourly email cap counts them)."""
+
+    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
+        return await uow.recovery.prune_tokens(before=before, limit=limit)
+
+    return await _in_batches(ctx, _cutoffs(ctx).recovery_tokens, one, batch)
+
+
+async def recovery_attempts(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Recovery-by-questions attempts an hour past their expiry (their failures also count
+    in the throttles, which keep them)."""
+
+    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
+        return await uow.recovery.prune_attempts(before=before, limit=limit)
+
+    return await _in_batches(ctx, _cutoffs(ctx).recovery_attempts, one, batch)
+
+
+async def gateway_nonces(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Gateway sign-in nonces an hour past their expiry, whatever the device's state."""
+
+    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
+        return await uow.gateways.prune_challenges(before=before, limit=limit)
+
+    return await _in_batches(ctx, _cutoffs(ctx).gateway_nonces, one, batch)
+
+
+async def sms_outbox(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Messages in the embedded SMS outbox older than ``GATEHOUSE_SMS_OUTBOX_DAYS``."""
+
+    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
+        return await uow.sms_outbox.prune(before=before, limit=limit)
+
+    return await _in_batches(ctx, _cutoffs(ctx).sms_outbox, one, batch)
+
+
+async def throttles(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Throttle rows that hold nothing a missing row would not, read ``batch`` rows a
+    transaction in key order (which rows may go is no index's range)."""
+    rule = throttle_retention(
+        ctx.clock.now(),
+        account=ctx.account_throttle,
+        device=ctx.device_throttle,
+        address=ctx.address_throttle,
+    )
+    deleted, after = 0, ""
+    while True:
+        async with ctx.uow() as uow:
+            upto = await uow.throttles.key_after(after, skip=batch)
+        async with ctx.uow() as uow:
+            deleted += await uow.throttles.prune(rule, after=after, upto=upto)
+            await uow.commit()
+        if upto is None:
+            return deleted
+        after = upto
+
+
+Prune = Callable[..., Awaitable[int]]
+
+# what the node prunes on its timer, and how its log names each
+PRUNES: tuple[tuple[str, Prune], ...] = (
+    ("push requests", push_challenges),
+    ("Key activation codes", key_activations),
+    ("recovery tokens", recovery_tokens),
+    ("recovery attempts", recovery_attempts),
+    ("gateway sign-in nonces", gateway_nonces),
+    ("SMS outbox messages", sms_outbox),
+    ("throttle rows", throttles),
+)
