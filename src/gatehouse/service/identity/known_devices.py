@@ -25,8 +25,7 @@ from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log
 from gatehouse.service.ports import UnitOfWork
-
-PRUNE_BATCH = 1000  # rows a pruning transaction deletes at most
+from gatehouse.service.pruning import PRUNE_BATCH, in_batches
 
 
 def expired_before(ctx: ServiceContext) -> datetime:
@@ -39,14 +38,14 @@ async def prune(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     left; returns how many were deleted. Each batch commits on its own, so a large backlog
     never holds one long transaction (or its locks) on the table."""
     before = expired_before(ctx)
-    deleted = 0
-    while True:
+
+    async def one() -> int:
         async with ctx.uow() as uow:
             count = await uow.known_devices.prune(before=before, limit=batch)
             await uow.commit()
-        deleted += count
-        if count < batch:
-            return deleted
+            return count
+
+    return await in_batches(one, batch=batch)
 
 
 async def budget(

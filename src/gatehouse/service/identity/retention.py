@@ -9,14 +9,14 @@ SQLite, the database's one write lock) while sign-ins wait.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from gatehouse.domain.identity.retention import Cutoffs, cutoffs, throttle_retention
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.ports import UnitOfWork
-
-PRUNE_BATCH = 1000  # rows a pruning transaction deletes (throttles: reads) at most
+from gatehouse.service.pruning import BATCH_PAUSE_SECONDS, PRUNE_BATCH, in_batches
 
 Batch = Callable[[UnitOfWork, datetime, int], Awaitable[int]]
 
@@ -25,15 +25,14 @@ def _cutoffs(ctx: ServiceContext) -> Cutoffs:
     return cutoffs(ctx.clock.now(), sms_outbox_days=ctx.signin.sms_outbox_days)
 
 
-async def _in_batches(ctx: ServiceContext, before: datetime, one: Batch, batch: int) -> int:
-    deleted = 0
-    while True:
+async def _in_batches(ctx: ServiceContext, before: datetime, delete: Batch, batch: int) -> int:
+    async def one() -> int:
         async with ctx.uow() as uow:
-            count = await one(uow, before, batch)
+            count = await delete(uow, before, batch)
             await uow.commit()
-        deleted += count
-        if count < batch:
-            return deleted
+            return count
+
+    return await in_batches(one, batch=batch)
 
 
 async def push_challenges(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
@@ -93,7 +92,8 @@ async def sms_outbox(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
 
 async def throttles(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     """Throttle rows that hold nothing a missing row would not, read ``batch`` rows a
-    transaction in key order (which rows may go is no index's range)."""
+    transaction (``batch`` rows at most deleted) in key order, which rows may go being no
+    index's range."""
     rule = throttle_retention(
         ctx.clock.now(),
         account=ctx.account_throttle,
@@ -110,6 +110,7 @@ async def throttles(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
         if upto is None:
             return deleted
         after = upto
+        await asyncio.sleep(BATCH_PAUSE_SECONDS)
 
 
 Prune = Callable[..., Awaitable[int]]

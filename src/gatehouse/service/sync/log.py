@@ -8,6 +8,7 @@ from gatehouse.domain.errors import NotFound
 from gatehouse.domain.sync.event_log import LogPosition, epoch_for, needs_oldest, retention_cutoff
 from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.service.context import ServiceContext
+from gatehouse.service.pruning import PRUNE_BATCH, in_batches
 
 
 async def position(ctx: ServiceContext, user_id: int, *, since: int | None = None) -> LogPosition:
@@ -30,19 +31,16 @@ async def read_after(
         return await uow.events.since(user_id, seq, limit=limit)
 
 
-PRUNE_BATCH = 1000  # events a pruning transaction deletes at most
-
-
 async def prune(ctx: ServiceContext, *, retention_days: int, batch: int = PRUNE_BATCH) -> int:
     """Forget events older than the retention window, ``batch`` a transaction, the oldest
     first, until none is left; returns how many were deleted. Each batch commits on its own:
     a big log is never one long write lock (which on SQLite stops every other writer)."""
     cutoff = retention_cutoff(ctx.clock.now(), retention_days)
-    deleted = 0
-    while True:
+
+    async def one() -> int:
         async with ctx.uow() as uow:
             count = await uow.events.prune(before=cutoff, limit=batch)
             await uow.commit()
-        deleted += count
-        if count < batch:
-            return deleted
+            return count
+
+    return await in_batches(one, batch=batch)
