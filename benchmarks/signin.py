@@ -13,7 +13,15 @@ server processes' CPU counters over the run, minus those of the hasher's own thr
 CPU is so read in the server, under the same contention as the rest (two hashes at once on
 two cores cost more CPU each than one alone: they share the caches and the memory bus); the
 verify CPU measured alone in this process is printed beside it for comparison. That figure
-holds on a busy machine, where rates do not.
+holds on a busy machine, where rates do not. So does the line after it, the ratio the CPU
+allows: raw CPU per verify / (Argon2 in the server + outside + the load generator's CPU), per
+sign-in — as measured, at 2 ms outside, and with nothing outside Argon2.
+
+On SQLite it then runs a second baseline, **the floor** (``benchmarks/signin_floor.py``): the
+same two requests doing the same Argon2id, TOTP and 17 SQL statements in the same three
+transactions on a copy of the same database, in a bare Starlette app with ``sqlite3`` on the
+loop's thread — what a sign-in costs on this machine with no framework between the request and
+the SQL. Gatehouse's CPU outside Argon2 is printed as a multiple of the floor's.
 
 ``--workers N`` (N > 1) serves from PostgreSQL + Redis (GATEHOUSE_TEST_DATABASE_URL,
 GATEHOUSE_TEST_REDIS_URL; ``--backend postgres`` does the same with one worker), and measures
@@ -28,11 +36,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
+import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +53,15 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from rich.progress import Progress
 
-from benchmarks.harness import RawHttp, database, serving, using
+from benchmarks.harness import (
+    RawHttp,
+    Server,
+    database,
+    free_port,
+    serving,
+    using,
+    wait_until_up,
+)
 from gatehouse.adapters.crypto.argon2_hasher import THREAD_NAME
 from gatehouse.adapters.db.schema import metadata
 from gatehouse.bootstrap import build
@@ -199,6 +220,32 @@ LIMITS = {
 }
 
 
+@contextlib.contextmanager
+def floor_server(env: dict[str, str], database: Path) -> Iterator[Server]:
+    """``benchmarks/signin_floor.py`` on a free port, on ``database`` (a copy of Gatehouse's)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.signin_floor", str(port), str(database)],
+        env={**os.environ, **env},
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        yield Server(process, port)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def copy_database(home: Path, to: Path) -> None:
+    """A consistent copy of the embedded database (SQLite's online backup)."""
+    source = sqlite3.connect(home / "gatehouse.db")
+    target = sqlite3.connect(to)
+    with source, target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
 @dataclass(frozen=True)
 class PhaseResult:
     rate: float  # sign-ins per second
@@ -213,10 +260,13 @@ class PhaseResult:
 
 
 def phase(
-    env: dict[str, str], workers: int, accounts: list[tuple[str, str]], args: argparse.Namespace
+    name: str,
+    started: contextlib.AbstractContextManager[Server],
+    accounts: list[tuple[str, str]],
+    args: argparse.Namespace,
 ) -> PhaseResult:
-    """Sign-ins/s and the server's CPU per sign-in (all, Argon2's) with ``workers`` processes."""
-    with serving(env, workers, **LIMITS) as server:
+    """Sign-ins/s and the server's CPU per sign-in (all, Argon2's) on the server ``started``."""
+    with started as server:
         asyncio.run(run_load(server.port, accounts[:20], 4, 2))  # warm-up
         idle = server.idle_cpu_rate()  # background work (ticker, engine, log tail) per second
         cpu, argon2 = server.cpu_seconds(), server.thread_cpu_seconds(THREAD_NAME)
@@ -228,7 +278,7 @@ def phase(
     per = max(done, 1)
     result = PhaseResult(done / elapsed, cpu / per, argon2 / per, client / per, failed)
     print(
-        f"sign-ins (password + TOTP -> session), {workers} worker(s): {result.rate:8.1f}/s "
+        f"sign-ins (password + TOTP -> session), {name}: {result.rate:8.1f}/s "
         f"({done} in {elapsed:.1f}s, {failed} failed, {args.clients} clients); "
         f"server CPU {result.cpu * 1000:.1f} ms per sign-in, of which Argon2 "
         f"{result.argon2 * 1000:.1f} ms (idle background {idle * 1000:.0f} ms/s subtracted); "
@@ -270,13 +320,31 @@ def main() -> None:
     kind = "postgres" if args.workers > 1 else args.backend
     plan = [1, args.workers] if args.workers > 1 else [1]
     per_phase = args.users or int(args.seconds * 70) + 120
+    floor = kind == "sqlite"  # the floor runs on a copy of the embedded database
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp) / "home") as env:
         with using(env):
-            accounts = asyncio.run(create_users(per_phase * len(plan)))
+            accounts = asyncio.run(create_users(per_phase * (len(plan) + floor)))
+        if floor:
+            copy_database(Path(env["GATEHOUSE_HOME"]), Path(tmp) / "floor.db")
         results = [
-            phase(env, workers, accounts[i * per_phase : (i + 1) * per_phase], args)
+            phase(
+                f"{workers} worker(s)",
+                serving(env, workers, **LIMITS),
+                accounts[i * per_phase : (i + 1) * per_phase],
+                args,
+            )
             for i, workers in enumerate(plan)
         ]
+        bare = (
+            phase(
+                "the floor (bare Starlette + sqlite3)",
+                floor_server(env, Path(tmp) / "floor.db"),
+                accounts[-per_phase:],
+                args,
+            )
+            if floor
+            else None
+        )
     raw = raw_verify_rate(cores, min(args.seconds, 10))
     verify = verify_cpu_seconds()
     print(
@@ -291,6 +359,14 @@ def main() -> None:
             f"(goal < ~2 ms; Argon2 in the server {result.argon2 * 1000:.1f} ms per sign-in)"
         )
         print(bound(raw, result))
+        if bare is not None:
+            print(
+                f"    the floor, same run: {bare.outside * 1000:.2f} ms outside Argon2 "
+                f"(Argon2 {bare.argon2 * 1000:.1f} ms), ratio {bare.rate / raw.rate:.2f} of the "
+                f"raw rate; Gatehouse's CPU outside Argon2 is "
+                f"{result.outside / max(bare.outside, 1e-6):.1f}x the floor's"
+            )
+            print(bound(raw, bare))
     if len(plan) > 1:
         print(
             f"scaling 1 -> {args.workers} workers: "
