@@ -207,6 +207,7 @@ async def build(
             rate_limit_verify=settings.rate_limit_verify,
             known_device_days=settings.known_device_days,
             sms_outbox_days=settings.sms_outbox_days,
+            session_retention_days=settings.session_retention_days,
         ),
         **access_wiring(settings),
     )

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     sms_outbox_days: int = Field(
         default=7, ge=1, description="the embedded SMS outbox keeps messages this long"
     )
+    session_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="ended sessions and unfinished sign-in attempts are kept this long",
+    )
     throttle_free_failures: int = 3
     throttle_base_delay_seconds: float = 1.0
     # strangers (devices the account does not know): growing delays, then the hard cap

@@ -40,6 +40,7 @@ class SignInConfig:
     issuer: str = "Gatehouse"
     known_device_days: int = 180
     sms_outbox_days: int = 7  # the embedded SMS outbox keeps messages this long
+    session_retention_days: int = 30  # ended sessions, unfinished sign-ins: docs/retention.md
 
 
 @dataclass(frozen=True)

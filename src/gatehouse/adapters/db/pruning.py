@@ -10,10 +10,26 @@ per batch (the caller commits each), rather than in one long one holding the tab
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, select
+from sqlalchemy import ColumnElement, Delete, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+Order = ColumnElement[Any] | Sequence[ColumnElement[Any]]
+
+
+def _oldest(
+    table: Table,
+    *,
+    key: ColumnElement[Any],
+    order: Order,
+    where: ColumnElement[bool],
+    limit: int,
+) -> Delete:
+    by = (order,) if isinstance(order, ColumnElement) else tuple(order)
+    batch = select(key).where(where).order_by(*by).limit(limit)
+    return delete(table).where(key.in_(batch), where)
 
 
 async def delete_oldest(
@@ -21,13 +37,29 @@ async def delete_oldest(
     table: Table,
     *,
     key: ColumnElement[Any],
-    order: ColumnElement[Any],
+    order: Order,
     where: ColumnElement[bool],
     limit: int,
 ) -> int:
     """Delete up to ``limit`` rows matching ``where``, lowest ``order`` first (ties in no
     particular order: a tie-break would make the database sort the whole backlog rather than
-    walk the index); how many went."""
-    batch = select(key).where(where).order_by(order).limit(limit)
-    result = await db.execute(delete(table).where(key.in_(batch), where))
+    walk the index; several columns: an index's, in its order); how many went."""
+    statement = _oldest(table, key=key, order=order, where=where, limit=limit)
+    result = await db.execute(statement)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def delete_oldest_returning(
+    db: AsyncSession,
+    table: Table,
+    *,
+    key: ColumnElement[Any],
+    order: Order,
+    where: ColumnElement[bool],
+    limit: int,
+    returning: ColumnElement[Any],
+) -> list[Any]:
+    """``delete_oldest``, answering the ``returning`` column of each row that went (rows of
+    other tables that hang on them go in the same transaction)."""
+    statement = _oldest(table, key=key, order=order, where=where, limit=limit)
+    return list((await db.execute(statement.returning(returning))).scalars().all())

@@ -11,6 +11,15 @@ retention.py``), in bounded batches.
   tokens are kept as long: the hourly cap on recovery emails counts the tokens an account was
   sent in the last hour, and a day past expiry is always more than an hour past creation.
 - A throttle row goes once it holds nothing a missing row would not (:class:`ThrottleRetention`).
+- A session is kept ``GATEHOUSE_SESSION_RETENTION_DAYS`` after it is over — ended (signed
+  out, revoked, found idle or expired), or past its absolute expiry, whichever came first — so
+  a client presenting its token is still told ``session_expired``, and the sign-in record
+  (device name, user agent, which the audit log does not copy) stays for support. The sign-in
+  attempts that completed into it (its sign-in, step-ups, a gateway's renewals: what
+  ``last_full_signin`` reads, only ever for a live session) go with it, in the same
+  transaction. An attempt that opened no session (expired, failed, abandoned) is kept as long
+  past its own expiry: a late poll is told ``expired`` / ``push_denied`` for a day
+  (``TOLD_GRACE``), and the days after keep its address and user agent for support alike.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from gatehouse.domain.identity.throttle import Throttle, ThrottlePolicy, address
 EXPIRY_GRACE = timedelta(hours=1)
 TOLD_GRACE = timedelta(days=1)
 THROTTLE_IDLE = timedelta(days=1)  # a row with no failure counted, untouched this long, goes
+SESSION_RETENTION_DAYS = 30  # GATEHOUSE_SESSION_RETENTION_DAYS' default (at least 1)
 
 
 @dataclass(frozen=True)
@@ -36,9 +46,14 @@ class Cutoffs:
     recovery_attempts: datetime
     gateway_nonces: datetime
     sms_outbox: datetime
+    # a session ended, or expired, before this; a sign-in attempt that opened no session
+    # expired before this (those that did go with their session)
+    sessions: datetime
+    unfinished_logins: datetime
 
 
-def cutoffs(now: datetime, *, sms_outbox_days: int) -> Cutoffs:
+def cutoffs(now: datetime, *, sms_outbox_days: int, session_days: int) -> Cutoffs:
+    sessions = now - max(timedelta(days=session_days), TOLD_GRACE)
     return Cutoffs(
         push_challenges=now - TOLD_GRACE,
         key_activations=now - EXPIRY_GRACE,
@@ -46,6 +61,8 @@ def cutoffs(now: datetime, *, sms_outbox_days: int) -> Cutoffs:
         recovery_attempts=now - EXPIRY_GRACE,
         gateway_nonces=now - EXPIRY_GRACE,
         sms_outbox=now - timedelta(days=sms_outbox_days),
+        sessions=sessions,
+        unfinished_logins=sessions,
     )
 
 

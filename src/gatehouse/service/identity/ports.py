@@ -179,6 +179,15 @@ class SessionRepository(Protocol):
         ...
 
     async def active_for_user(self, user_id: int, now: datetime) -> Sequence[Session]: ...
+    async def prune_ended(self, *, before: datetime, limit: int) -> Sequence[str]:
+        """Delete up to ``limit`` sessions that ended before ``before``, the earliest ended
+        first; the public ids of those that went."""
+        ...
+
+    async def prune_expired(self, *, before: datetime, limit: int) -> Sequence[str]:
+        """Delete up to ``limit`` sessions whose absolute expiry was before ``before``
+        (ended or not), the earliest first; the public ids of those that went."""
+        ...
 
 
 class LoginRepository(Protocol):
@@ -191,6 +200,15 @@ class LoginRepository(Protocol):
     async def with_user(self, public_id: str) -> tuple[LoginAttempt, User] | None:
         """The sign-in and its user, both locked until the transaction ends, so that
         concurrent second-factor steps of one user take turns (a code is used once)."""
+        ...
+
+    async def prune_of_sessions(self, session_public_ids: Sequence[str]) -> int:
+        """Delete the attempts that completed into these sessions; how many went."""
+        ...
+
+    async def prune_unfinished(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` attempts that opened no session and expired before
+        ``before``, oldest first; how many went."""
         ...
 
 

@@ -1,4 +1,5 @@
-"""Pruning identity's short-lived rows once nothing reads them (the rules:
+"""Pruning identity's short-lived rows once nothing reads them, and sessions over for a while
+with the sign-in attempts behind them (the rules:
 ``domain/identity/retention.py``; docs/retention.md). The node runs ``PRUNES`` on its prune
 timer, beside the event log's and the known devices' (``service/sync/node.py``).
 
@@ -10,7 +11,7 @@ SQLite, the database's one write lock) while sign-ins wait.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from gatehouse.domain.identity.retention import Cutoffs, cutoffs, throttle_retention
@@ -22,7 +23,11 @@ Batch = Callable[[UnitOfWork, datetime, int], Awaitable[int]]
 
 
 def _cutoffs(ctx: ServiceContext) -> Cutoffs:
-    return cutoffs(ctx.clock.now(), sms_outbox_days=ctx.signin.sms_outbox_days)
+    return cutoffs(
+        ctx.clock.now(),
+        sms_outbox_days=ctx.signin.sms_outbox_days,
+        session_days=ctx.signin.session_retention_days,
+    )
 
 
 async def _in_batches(ctx: ServiceContext, before: datetime, delete: Batch, batch: int) -> int:
@@ -113,6 +118,49 @@ async def throttles(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
         await asyncio.sleep(BATCH_PAUSE_SECONDS)
 
 
+SessionBatch = Callable[[UnitOfWork, datetime, int], Awaitable[Sequence[str]]]
+
+
+async def _ended_sessions_by(ctx: ServiceContext, delete: SessionBatch, batch: int) -> int:
+    before = _cutoffs(ctx).sessions
+
+    async def one() -> int:
+        async with ctx.uow() as uow:
+            gone = await delete(uow, before, batch)
+            await uow.logins.prune_of_sessions(gone)  # what ``last_full_signin`` read
+            await uow.commit()
+            return len(gone)
+
+    return await in_batches(one, batch=batch)
+
+
+async def ended_sessions(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Sessions over more than ``GATEHOUSE_SESSION_RETENTION_DAYS`` ago — ended then, or past
+    their absolute expiry then (one found idle by no request is only ended by that) — each
+    with the sign-in attempts that completed into it, in one transaction. A live session is
+    never one of them: it has not ended and its expiry is ahead."""
+
+    async def ended(uow: UnitOfWork, before: datetime, limit: int) -> Sequence[str]:
+        return await uow.sessions.prune_ended(before=before, limit=limit)
+
+    async def expired(uow: UnitOfWork, before: datetime, limit: int) -> Sequence[str]:
+        return await uow.sessions.prune_expired(before=before, limit=limit)
+
+    return await _ended_sessions_by(ctx, ended, batch) + await _ended_sessions_by(
+        ctx, expired, batch
+    )
+
+
+async def unfinished_logins(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
+    """Sign-in attempts that opened no session (expired, failed, abandoned, and step-ups and
+    renewals never completed), ``GATEHOUSE_SESSION_RETENTION_DAYS`` past their expiry."""
+
+    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
+        return await uow.logins.prune_unfinished(before=before, limit=limit)
+
+    return await _in_batches(ctx, _cutoffs(ctx).unfinished_logins, one, batch)
+
+
 Prune = Callable[..., Awaitable[int]]
 
 # what the node prunes on its timer, and how its log names each
@@ -124,4 +172,6 @@ PRUNES: tuple[tuple[str, Prune], ...] = (
     ("gateway sign-in nonces", gateway_nonces),
     ("SMS outbox messages", sms_outbox),
     ("throttle rows", throttles),
+    ("ended sessions", ended_sessions),
+    ("unfinished sign-in attempts", unfinished_logins),
 )

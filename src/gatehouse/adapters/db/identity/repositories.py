@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
 from gatehouse.adapters.db.identity.tables_key import key_devices
-from gatehouse.adapters.db.pruning import delete_oldest
+from gatehouse.adapters.db.pruning import delete_oldest, delete_oldest_returning
 from gatehouse.domain.identity.audit import AuditEntry
 from gatehouse.domain.identity.login_flow import LoginAttempt
 from gatehouse.domain.identity.retention import (
@@ -185,6 +185,30 @@ class SqlSessions:
         found = (await self._db.execute(query)).scalars().all()
         return [s for s in found if s.end_reason_at(now) is None]
 
+    async def prune_ended(self, *, before: datetime, limit: int) -> list[str]:
+        c = t.sessions.c
+        return await delete_oldest_returning(
+            self._db,
+            t.sessions,
+            key=c.id,
+            order=c.ended_at,
+            where=c.ended_at < before,
+            limit=limit,
+            returning=c.public_id,
+        )
+
+    async def prune_expired(self, *, before: datetime, limit: int) -> list[str]:
+        c = t.sessions.c
+        return await delete_oldest_returning(
+            self._db,
+            t.sessions,
+            key=c.id,
+            order=c.expires_at,
+            where=c.expires_at < before,
+            limit=limit,
+            returning=c.public_id,
+        )
+
 
 _INSERT_ATTEMPT = insert(t.login_attempts)
 
@@ -223,6 +247,27 @@ class SqlLogins:
     async def with_user(self, public_id: str) -> tuple[LoginAttempt, User] | None:
         row = (await self._db.execute(_attempt_with_user(), {"public_id": public_id})).first()
         return (row[0], row[1]) if row else None
+
+    async def prune_of_sessions(self, session_public_ids: Sequence[str]) -> int:
+        if not session_public_ids:
+            return 0
+        c = t.login_attempts.c
+        result = await self._db.execute(
+            delete(t.login_attempts).where(c.session_public_id.in_(list(session_public_ids)))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def prune_unfinished(self, *, before: datetime, limit: int) -> int:
+        c = t.login_attempts.c
+        return await delete_oldest(
+            self._db,
+            t.login_attempts,
+            key=c.id,
+            # the index's order: every row here has no session, so this is by expiry
+            order=(c.session_public_id, c.expires_at),
+            where=and_(c.session_public_id.is_(None), c.expires_at < before),
+            limit=limit,
+        )
 
 
 _THROTTLE_COLUMNS = (

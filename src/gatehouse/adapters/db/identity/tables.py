@@ -67,6 +67,9 @@ sessions = Table(
     Column("scope", String(16), nullable=False, default="trade", server_default="trade"),
     Column("device_id", String(32)),
     Index("ix_sessions_user_active", "user_id", "ended_at"),
+    # pruning the ones over: ended, or past their absolute expiry (never ended, say idle)
+    Index("ix_sessions_ended_at", "ended_at"),
+    Index("ix_sessions_expires_at", "expires_at"),
 )
 
 login_attempts = Table(
@@ -90,6 +93,9 @@ login_attempts = Table(
     Column("session_public_id", String(32)),
     # whose budget its failures count against: the account's strangers or a known device
     Column("throttle_key", String(120), nullable=False, default="", server_default=""),
+    # the attempts behind a session (``last_full_signin``; pruned with it), and those that
+    # opened none (NULL first, by expiry: pruning the old ones)
+    Index("ix_login_attempts_session_expires", "session_public_id", "expires_at"),
 )
 
 throttles = Table(
