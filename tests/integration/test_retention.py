@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Table, select
-from tests.support.signin import login
+from tests.support.signin import bearer, full_signin, login
 from tests.support.state import throttle_failures
 from tests.support.sync import append, user_id
 
@@ -21,11 +21,14 @@ from gatehouse.adapters.db.identity import tables as t
 from gatehouse.adapters.db.identity import tables_gateway, tables_key, tables_recovery
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import FakeClock
+from gatehouse.domain.identity.factors import totp
 from gatehouse.domain.identity.factors.push import PushChallenge
 from gatehouse.domain.identity.gateway_devices import GatewayChallenge, GatewayDevice
 from gatehouse.domain.identity.key_devices import KeyActivation
+from gatehouse.domain.identity.login_flow import LoginAttempt, LoginState
 from gatehouse.domain.identity.recovery import RecoveryAttempt, RecoveryToken
 from gatehouse.domain.identity.retention import throttle_retention
+from gatehouse.domain.identity.sessions import EndReason, Session
 from gatehouse.domain.identity.throttle import Throttle, account_key, address_key
 from gatehouse.service.identity import retention
 from gatehouse.service.ports import UnitOfWork
@@ -112,10 +115,73 @@ async def seed_sms(uow: UnitOfWork, uid: int, rid: str, at: datetime) -> None:
     await uow.sms_outbox.add(to="+15551234567", text=f"Gatehouse code {rid}", at=at)
 
 
+def attempt_row(uid: int, rid: str, at: datetime, session: str | None = None) -> LoginAttempt:
+    """A sign-in attempt that expires at ``at``: completed into ``session``, or left open."""
+    return LoginAttempt(
+        rid,
+        uid,
+        "workstation",
+        "live",
+        created_at=at - timedelta(minutes=5),
+        expires_at=at,
+        state=LoginState.COMPLETED.value if session else LoginState.SECOND_FACTOR.value,
+        session_public_id=session,
+    )
+
+
+async def add_session(
+    uow: UnitOfWork, uid: int, rid: str, *, created: datetime, expires: datetime, ended=None
+) -> None:
+    """A session and the completed sign-in attempt behind it (``a-`` and its id)."""
+    await uow.sessions.add(
+        Session(
+            public_id=rid,
+            token_hash="h-" + rid,
+            user_id=uid,
+            platform="workstation",
+            environment="live",
+            created_at=created,
+            last_seen_at=created,
+            expires_at=expires,
+            idle_seconds=7200,
+            ended_at=ended,
+            end_reason=None if ended is None else EndReason.LOGOUT.value,
+        )
+    )
+    opened_by = attempt_row(uid, "a-" + rid, created + timedelta(minutes=5), session=rid)
+    await uow.logins.insert(opened_by)  # created with the session
+
+
+async def seed_ended_session(uow: UnitOfWork, uid: int, rid: str, at: datetime) -> None:
+    """A session signed out at ``at``, its expiry still a day later (``live``: not ended)."""
+    ended = None if rid == "live" else at
+    created, expires = at - timedelta(hours=1), at + timedelta(days=1)
+    await add_session(uow, uid, rid, created=created, expires=expires, ended=ended)
+
+
+async def seed_expired_session(uow: UnitOfWork, uid: int, rid: str, at: datetime) -> None:
+    """A session never ended (say, idle and never used again), whose lifetime ends at ``at``."""
+    await add_session(uow, uid, rid, created=at - timedelta(days=1), expires=at)
+
+
+async def seed_unfinished(uow: UnitOfWork, uid: int, rid: str, at: datetime) -> None:
+    """A sign-in attempt that opened no session (left at its second factor), expiring at ``at``."""
+    await uow.logins.insert(attempt_row(uid, rid, at))
+
+
 def _batch(method: str, repository: str) -> Callable[[UnitOfWork, datetime, int], Awaitable[int]]:
     async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
         prune: Any = getattr(getattr(uow, repository), method)
         return int(await prune(before=before, limit=limit))
+
+    return one
+
+
+def _sessions_batch(method: str) -> Callable[[UnitOfWork, datetime, int], Awaitable[int]]:
+    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
+        gone = await getattr(uow.sessions, method)(before=before, limit=limit)
+        await uow.logins.prune_of_sessions(gone)
+        return len(gone)
 
     return one
 
@@ -177,6 +243,33 @@ KINDS = {
         _batch("prune", "sms_outbox"),
         timedelta(days=7),  # GATEHOUSE_SMS_OUTBOX_DAYS
     ),
+    "session-ended": Kind(
+        "ended sessions",
+        t.sessions,
+        "public_id",
+        seed_ended_session,
+        retention.ended_sessions,
+        _sessions_batch("prune_ended"),
+        timedelta(days=30),  # GATEHOUSE_SESSION_RETENTION_DAYS
+    ),
+    "session-expired": Kind(
+        "ended sessions",
+        t.sessions,
+        "public_id",
+        seed_expired_session,
+        retention.ended_sessions,
+        _sessions_batch("prune_expired"),
+        timedelta(days=30),
+    ),
+    "unfinished-login": Kind(
+        "unfinished sign-in attempts",
+        t.login_attempts,
+        "public_id",
+        seed_unfinished,
+        retention.unfinished_logins,
+        _batch("prune_unfinished", "logins"),
+        timedelta(days=30),
+    ),
 }
 
 
@@ -233,6 +326,146 @@ async def test_a_backlog_goes_in_bounded_batches_oldest_first(runtime, alice, cl
     assert await kind.prune(runtime.ctx, batch=2) == 3  # batches (2, 1) until a short one
     assert await stored(runtime, kind) == {"live"}
     assert await kind.prune(runtime.ctx, batch=2) == 0
+
+
+async def attempts_behind(runtime: Runtime) -> dict[str, str | None]:
+    """Every stored sign-in attempt: its id, and the session it completed into."""
+    c = t.login_attempts.c
+    async with runtime.engine.connect() as conn:
+        rows = (await conn.execute(select(c.public_id, c.session_public_id))).all()
+    return {str(r[0]): r[1] for r in rows}
+
+
+@pytest.mark.parametrize("which", ["session-ended", "session-expired"])
+async def test_a_session_goes_with_the_attempts_behind_it_and_only_those(
+    runtime, alice, clock, which
+):
+    kind = KINDS[which]
+    long_ago = clock.now() - kind.kept_past - timedelta(days=1)
+    old = {f"old-{n}": long_ago + timedelta(minutes=n) for n in range(5)}
+    await seed(runtime, kind, {**old, "live": clock.now()})
+    uid = await user_id(runtime, "alice")
+    async with runtime.ctx.uow() as uow:  # an attempt that opened no session, still open
+        await uow.logins.insert(attempt_row(uid, "open", clock.now() + timedelta(minutes=5)))
+        await uow.commit()
+
+    before = clock.now() - kind.kept_past
+    async with runtime.ctx.uow() as uow:
+        assert await kind.batch(uow, before, 2) == 2
+        await uow.commit()
+    left = {f"old-{n}" for n in range(2, 5)} | {"live"}
+    assert await attempts_behind(runtime) == {"open": None} | {"a-" + s: s for s in left}
+    assert await kind.prune(runtime.ctx, batch=2) == 3
+    assert await attempts_behind(runtime) == {"open": None, "a-live": "live"}
+
+
+async def last_full_signin(runtime: Runtime, session_id: str) -> datetime | None:
+    async with runtime.ctx.uow() as uow:
+        return await uow.passkeys.last_full_signin(session_id)
+
+
+async def test_sign_ins_are_pruned_but_what_a_live_session_reads_stays(
+    client, runtime, alice, clock
+):
+    """Real sign-ins (Workstation: 2 h idle, 24 h lifetime) over a month: the sessions over
+    more than GATEHOUSE_SESSION_RETENTION_DAYS (30) ago go with their attempts, and the
+    attempts that opened no session as long past their expiry; a live session, one ended
+    inside the retention, the attempts behind them (so ``last_full_signin`` answers the same),
+    an open attempt and one just expired all stay."""
+    ws = {"platform": "workstation"}
+
+    async def started() -> str:
+        answer = await login(client, alice.username, alice.password, **ws)
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["login_id"])
+
+    async def sign_out(session: dict[str, Any]) -> None:
+        out = await client.post("/v1/api/logout", headers=bearer(session["token"]))
+        assert out.status_code == 200, out.text
+
+    signed_out = await full_signin(client, alice, clock, **ws)  # ends 32 days before the prune
+    await sign_out(signed_out)
+    left_idle = await full_signin(client, alice, clock, **ws)  # never ended: expires in 24 h
+    abandoned = await started()  # left at its second factor; expires in 5 minutes
+    clock.advance(days=3)
+    recent = await full_signin(client, alice, clock, **ws)
+    await sign_out(recent)  # 29 days before the prune: inside the retention
+    clock.advance(days=29)
+    lapsed = await started()
+    clock.advance(minutes=6)  # expired a minute ago
+    live = await full_signin(client, alice, clock, **ws)
+    clock.advance(seconds=30)  # and a step-up inside it: a newer full sign-in behind it
+    headers = bearer(live["token"])
+    step = await client.post(
+        "/v1/api/me/step-up", json={"password": alice.password}, headers=headers
+    )
+    assert step.status_code == 200, step.text
+    confirmed = await client.post(
+        f"/v1/api/me/step-up/{step.json()['login_id']}/verify",
+        json={"factor": "totp", "code": totp.code_at(alice.totp_secret, at=clock.now())},
+        headers=headers,
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    pending = await started()
+
+    ids = {s["session_id"] for s in (signed_out, left_idle, recent, live)}
+    behind = {sid: await last_full_signin(runtime, sid) for sid in ids}
+    assert all(behind.values())
+    assert behind[live["session_id"]] == clock.now()  # the step-up's, not the sign-in's
+
+    pruned = await runtime.sync.prune_identity_now()
+    assert pruned["ended sessions"] == 2  # one signed out, one expired
+    assert pruned["unfinished sign-in attempts"] == 1
+
+    async with runtime.engine.connect() as conn:
+        sessions = {r[0] for r in (await conn.execute(select(t.sessions.c.public_id))).all()}
+    assert sessions == {recent["session_id"], live["session_id"]}
+    attempts = await attempts_behind(runtime)
+    assert sorted(s for s in attempts.values() if s) == sorted(
+        [recent["session_id"], live["session_id"], live["session_id"]]  # its sign-in, step-up
+    )
+    assert {a for a, s in attempts.items() if s is None} == {lapsed, pending}
+    assert abandoned not in attempts
+
+    for sid in (recent["session_id"], live["session_id"]):
+        assert await last_full_signin(runtime, sid) == behind[sid]
+    for sid in (signed_out["session_id"], left_idle["session_id"]):
+        assert await last_full_signin(runtime, sid) is None
+
+    me = await client.get("/v1/api/me", headers=headers)
+    assert me.status_code == 200, me.text  # the live session still works
+    # a client coming back with a token ended inside the retention is told it expired; one
+    # whose session was pruned only that it is not signed in (both: sign in again)
+    told = await client.get("/v1/api/me", headers=bearer(recent["token"]))
+    assert (told.status_code, told.json()["error"]) == (401, "session_expired")
+    gone = await client.get("/v1/api/me", headers=bearer(signed_out["token"]))
+    assert (gone.status_code, gone.json()["error"]) == (401, "not_authenticated")
+    assert await runtime.sync.prune_identity_now() == dict.fromkeys(pruned, 0)
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"session_retention_days": 1, "rate_limit_login": "1000/minute"}]
+)
+async def test_a_live_session_keeps_its_attempts_however_short_the_retention(runtime, alice, clock):
+    """GATEHOUSE_SESSION_RETENTION_DAYS=1 and a Mobile session (30 days' lifetime) opened 3
+    days ago: its sign-in attempt expired long past the retention, but it stays while the
+    session is unexpired and unended, and so ``last_full_signin`` still answers."""
+    now, uid = clock.now(), await user_id(runtime, "alice")
+    async with runtime.ctx.uow() as uow:
+        opened = now - timedelta(days=3)
+        await add_session(uow, uid, "mobile", created=opened, expires=opened + timedelta(days=30))
+        ended = now - timedelta(days=2)  # over two days ago: past this retention
+        await add_session(
+            uow, uid, "over", created=ended, expires=now + timedelta(days=1), ended=ended
+        )
+        await uow.logins.insert(attempt_row(uid, "lapsed", now - timedelta(days=2)))
+        await uow.commit()
+    assert await last_full_signin(runtime, "mobile") == opened
+
+    pruned = await runtime.sync.prune_identity_now()
+    assert (pruned["ended sessions"], pruned["unfinished sign-in attempts"]) == (1, 1)
+    assert await attempts_behind(runtime) == {"a-mobile": "mobile"}
+    assert await last_full_signin(runtime, "mobile") == opened
 
 
 async def test_the_sms_outbox_keeps_a_code_just_sent_readable(runtime, alice, clock):

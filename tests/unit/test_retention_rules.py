@@ -12,6 +12,7 @@ import pytest
 from gatehouse.domain.clock import FakeClock
 from gatehouse.domain.identity.retention import (
     EXPIRY_GRACE,
+    SESSION_RETENTION_DAYS,
     TOLD_GRACE,
     cutoffs,
     prefix_range,
@@ -136,7 +137,7 @@ def test_prefix_ranges_hold_exactly_the_prefixed_keys():
 
 
 def test_expiring_rows_are_kept_past_their_expiry():
-    found = cutoffs(NOW, sms_outbox_days=7)
+    found = cutoffs(NOW, sms_outbox_days=7, session_days=30)
     assert found.push_challenges == NOW - TOLD_GRACE == NOW - timedelta(days=1)
     assert found.recovery_tokens == NOW - TOLD_GRACE
     # a token a day past its expiry was created more than the email cap's hour ago
@@ -145,3 +146,15 @@ def test_expiring_rows_are_kept_past_their_expiry():
         assert kept == NOW - EXPIRY_GRACE
     assert found.sms_outbox == NOW - timedelta(days=7)
     assert isinstance(found.sms_outbox, datetime)
+    assert found.sessions == found.unfinished_logins == NOW - timedelta(days=30)
+
+
+def test_sign_ins_are_kept_at_least_as_long_as_a_late_poll_is_told_they_expired():
+    """An attempt's readers tell ``expired`` / ``push_denied`` from ``login_not_found`` for
+    ``TOLD_GRACE`` past its expiry: the shortest retention the setting allows keeps that."""
+    assert DEFAULTS.session_retention_days == SESSION_RETENTION_DAYS == 30
+    shortest = cutoffs(NOW, sms_outbox_days=7, session_days=1)
+    assert shortest.unfinished_logins <= NOW - TOLD_GRACE
+    assert cutoffs(NOW, sms_outbox_days=7, session_days=0).sessions == NOW - TOLD_GRACE
+    with pytest.raises(ValueError, match="session_retention_days"):
+        Settings(session_retention_days=0)
