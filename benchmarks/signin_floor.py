@@ -3,8 +3,8 @@
     .venv/bin/python -m benchmarks.signin_floor <port> <database file>
 
 Started by ``benchmarks/signin.py`` as the second baseline of its run (the first is the raw
-Argon2id verify rate). A bare Starlette app on uvicorn (uvloop and httptools, as ``gatehouse
-serve``) answers the benchmark's two calls — ``POST /v1/api/auth/login`` and ``POST
+Argon2id verify rate). A bare Starlette app on uvicorn (httptools, on asyncio's own loop, as
+``gatehouse serve`` runs) answers the benchmark's two calls — ``POST /v1/api/auth/login`` and ``POST
 /v1/api/auth/login/{id}/verify`` — with the work at the core of a Gatehouse sign-in and
 nothing else: the same Argon2id hasher (``Argon2Hasher``, its threads named ``argon2`` so the
 benchmark can subtract them), the same TOTP check and sealed secret, and the same 17 SQL
