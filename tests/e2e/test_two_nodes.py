@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support.backends import PG_ENV, REDIS_ENV, in_ci, require
-from tests.support.sync import events, next_not_heartbeat, open_socket, resume
+from tests.support.sync import EVENTUALLY, events, next_not_heartbeat, open_socket, resume
 
 from gatehouse.adapters.db.schema import metadata
 
@@ -240,7 +240,7 @@ async def test_a_change_through_one_node_reaches_the_other_even_across_a_redis_r
             last = (await resume(ws, None))[-1]["seq"]
             received: list[dict] = []
 
-            async def expect(count: int, timeout: float = 10) -> None:
+            async def expect(count: int, timeout: float = EVENTUALLY) -> None:
                 nonlocal last
                 for event in await events(ws, count, timeout):
                     assert event["seq"] == last + 1, (event, last)

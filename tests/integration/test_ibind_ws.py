@@ -20,6 +20,7 @@ from ibind.subscriptions import (
     TradesSubscription,
 )
 from tests.support.ibind_client import call, ibind_client, ibind_warnings
+from tests.support.sync import EVENTUALLY
 from tests.support.trading import F, trader
 
 from gatehouse.domain.clock import FakeClock
@@ -37,7 +38,7 @@ def clock() -> FakeClock:
     return FakeClock(datetime.now(UTC).replace(microsecond=0))
 
 
-async def next_event(sink: QueueSink, kind: type[Any], timeout: float = 10) -> Any:
+async def next_event(sink: QueueSink, kind: type[Any], timeout: float = EVENTUALLY) -> Any:
     found = await asyncio.to_thread(sink.get, kind, True, timeout)
     assert found is not None, f"no {kind.__name__} event"
     return found

@@ -20,7 +20,7 @@ from tests.conftest import FAST_ARGON2, PASSWORD, make_user
 from tests.conftest import test_settings as settings_for
 from tests.support.backends import PG_ENV, database, require
 from tests.support.server import serving
-from tests.support.sync import append, next_not_heartbeat, open_socket, resume, user_id
+from tests.support.sync import EVENTUALLY, append, next_not_heartbeat, open_socket, resume, user_id
 from websockets.exceptions import ConnectionClosed
 
 from gatehouse.api.app import create_app
@@ -93,7 +93,7 @@ async def session_token(runtime: Runtime, username: str) -> str:
     return grant.token
 
 
-async def first_event(ws, of_type: str, timeout: float = 5) -> tuple[dict, datetime]:
+async def first_event(ws, of_type: str, timeout: float = EVENTUALLY) -> tuple[dict, datetime]:
     """The next event of ``of_type`` and when it arrived (``timeout``: a liveness bound)."""
     while True:
         frame = await next_not_heartbeat(ws, timeout=timeout)

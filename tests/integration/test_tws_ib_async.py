@@ -10,6 +10,7 @@ import logging
 import httpx
 import pytest
 from ib_async import IB, LimitOrder, MarketOrder, Order, Stock, StopLimitOrder, StopOrder
+from tests.support.sync import EVENTUALLY
 from tests.support.trading import AAPL, trader
 from tests.support.tws import DeafUpstream, Restartable, tws_server
 
@@ -22,7 +23,7 @@ def backend() -> str:
     return "sqlite"
 
 
-async def until(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def until(condition, timeout: float = EVENTUALLY) -> None:  # type: ignore[no-untyped-def]
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.01)

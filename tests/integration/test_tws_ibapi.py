@@ -18,6 +18,7 @@ from ibapi.contract import Contract
 from ibapi.order import Order
 from ibapi.order_cancel import OrderCancel
 from ibapi.wrapper import EWrapper
+from tests.support.sync import EVENTUALLY
 from tests.support.trading import AAPL, ScriptedMarket, trader
 from tests.support.tws import tws_server
 
@@ -95,7 +96,7 @@ class App(EWrapper, EClient):  # type: ignore[misc]
         self._record("historicalDataEnd", reqId, start, end)
 
 
-async def until(condition: Callable[[], Any], timeout: float = 5.0) -> None:
+async def until(condition: Callable[[], Any], timeout: float = EVENTUALLY) -> None:
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.01)

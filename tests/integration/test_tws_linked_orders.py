@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from ib_async import IB, Contract, LimitOrder, MarketOrder, Order, Stock, Trade
+from tests.support.sync import EVENTUALLY
 from tests.support.trading import AAPL, ScriptedMarket, step, trader
 from tests.support.tws import tws_server
 
@@ -31,7 +32,7 @@ def market(runtime: Any) -> ScriptedMarket:
     return scripted
 
 
-async def until(condition: Callable[[], object], timeout: float = 5.0) -> None:
+async def until(condition: Callable[[], object], timeout: float = EVENTUALLY) -> None:
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.01)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
+from tests.support.sync import EVENTUALLY
 from tests.support.trading import trader
 from tests.support.tws import tws_server
 
@@ -28,7 +29,7 @@ class Raw:
         self.reader, self.writer, self.frames = reader, writer, FrameReader()
         self.inbox: list[list[str]] = []
 
-    async def next(self, timeout: float = 5.0) -> list[str]:
+    async def next(self, timeout: float = EVENTUALLY) -> list[str]:
         async with asyncio.timeout(timeout):
             while not self.inbox:
                 data = await self.reader.read(65536)
