@@ -6,16 +6,19 @@ which ASGI does not expose; ``probe_transport`` finds uvicorn's protocol object 
 frame goes straight to the transport, no coroutine per socket: the WebSocket framing of a
 payload is built once (``wire_frame``, remembered for the last payload offered) and the
 same bytes are written to every socket it fans out to, where ``websockets.broadcast``
-frames it again for each connection. Under another server the outlet steps the ASGI
-``send`` and gives up if it would wait.
+frames it again for each connection. On asyncio's plain TCP transport, when nothing is
+queued in it, the bytes go to the socket's ``send`` itself: a fan-out is one system call
+per socket and a handful of attribute reads (``WebSocketOutlet.offer``). Under another
+server the outlet steps the ASGI ``send`` and gives up if it would wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import asyncio.selector_events
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sized
 from typing import Any, Protocol
 
 import orjson
@@ -39,6 +42,23 @@ class _Transport(Protocol):
     def is_closing(self) -> bool: ...
     def write(self, data: bytes) -> None: ...
     def abort(self) -> None: ...
+
+
+class _PlainTransport(Protocol):
+    """What a write straight to the socket must check on asyncio's selector TCP transport
+    (the state its own ``write`` reads): nothing queued, not closed or lost."""
+
+    _conn_lost: int
+    _buffer: Sized
+
+    def write(self, data: bytes) -> None: ...
+
+
+class _Conn(Protocol):
+    """websockets' ``ServerProtocol`` as the write straight to the socket reads it."""
+
+    _state: State
+    expect_continuation_frame: bool
 
 
 class _SansIO(Protocol):
@@ -100,6 +120,26 @@ def wire_frame(payload: bytes) -> bytes:
     return head + payload
 
 
+_OPEN = State.OPEN
+
+# asyncio's own TCP transport, whose ``write`` the direct path does when nothing is queued.
+_SELECTOR_TCP: object = getattr(asyncio.selector_events, "_SelectorSocketTransport", None)
+
+
+def _plain(transport: object, conn: ServerProtocol) -> tuple[_PlainTransport, socket.socket] | None:
+    """The transport and its socket when frames may go straight to the socket: asyncio's own
+    TCP transport (not TLS, not uvloop's, not a subclass), and websockets' state readable
+    as the attribute its ``state`` property returns."""
+    if type(transport) is not _SELECTOR_TCP:
+        return None
+    sock = getattr(transport, "_sock", None)
+    if not isinstance(sock, socket.socket) or getattr(conn, "_state", None) is not conn.state:
+        return None
+    if not isinstance(getattr(transport, "_conn_lost", None), int):
+        return None
+    return transport, sock  # type: ignore[return-value]
+
+
 # The last payload offered and its wire frame: a fan-out offers one payload to many sockets.
 _last_payload: bytes = b""
 _last_wire: bytes = wire_frame(b"")
@@ -131,11 +171,14 @@ class WebSocketOutlet:
     __slots__ = (
         "_close_timeout",
         "_closer",
+        "_conn",
         "_direct",
         "_high_water",
+        "_plain",
         "_sansio",
         "_send",
         "_send_timeout",
+        "_sock",
         "_transport",
     )  # fmt: skip
 
@@ -154,12 +197,39 @@ class WebSocketOutlet:
             _limit_kernel_buffer(self._transport, high_water)
         # Frames built once need the plain framing: no extension (compression) negotiated.
         self._direct = self._sansio if self._sansio and not self._sansio.conn.extensions else None
+        # And on asyncio's TCP transport they can skip it while nothing is queued in it.
+        direct = self._direct
+        plain = _plain(direct.transport, direct.conn) if direct is not None else None
+        self._conn: _Conn | None = direct.conn if direct and plain else None  # type: ignore[assignment]
+        self._plain: _PlainTransport | None = plain[0] if plain else None
+        self._sock: socket.socket | None = plain[1] if plain else None
 
     @property
     def closing(self) -> bool:
         return self._closer is not None
 
     def offer(self, frame: bytes) -> bool:
+        conn, transport = self._conn, self._plain
+        if (
+            conn is not None
+            and transport is not None
+            and self._closer is None
+            and conn._state is _OPEN  # no close frame sent or received (close_sent)
+            and not transport._conn_lost  # not closed nor lost (disconnected)
+            and not transport._buffer  # nothing queued: below the high-water mark (writable)
+            and not conn.expect_continuation_frame
+        ):
+            # The common case, one attribute read per condition and one system call: what
+            # the transport's own ``write`` does when nothing is queued, and what uvicorn's
+            # send and websockets' ``send_text`` check (``_direct``'s checks below).
+            wire = _last_wire if frame is _last_payload else _wire(frame)
+            try:
+                sent = self._sock.send(wire)  # type: ignore[union-attr]
+            except OSError:  # would block, or a dead connection: the transport's write
+                sent = 0  # queues it, or meets the error and closes the transport
+            if sent != len(wire):
+                transport.write(wire[sent:])  # the rest queued in order, and backpressure
+            return True
         proto = self._direct
         if proto is not None:
             # What uvicorn's send and the protocol's send_text check, minus the wait for

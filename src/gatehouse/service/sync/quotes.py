@@ -18,7 +18,7 @@ import orjson
 from gatehouse.service.sync.hub import Outlet
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class QuoteWatch:
     """One socket watching one instrument; ``fields`` empty means every field."""
 
