@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from gatehouse.service.context import ServiceContext
+from gatehouse.service.ports import UnitOfWork
+
 PRUNE_BATCH = 1000  # rows a pruning transaction deletes at most
 # Between two batches the prune steps aside: a writer waiting for the database meanwhile (on
 # SQLite, for the node's one connection, or another process for the one write lock) gets in
@@ -22,3 +25,19 @@ async def in_batches(one: Callable[[], Awaitable[int]], *, batch: int) -> int:
         if count < batch:
             return deleted
         await asyncio.sleep(BATCH_PAUSE_SECONDS)
+
+
+async def committed_batches(
+    ctx: ServiceContext, delete: Callable[[UnitOfWork, int], Awaitable[int]], *, batch: int
+) -> int:
+    """``delete(uow, batch)`` (deleting at most ``batch`` rows; returns how many) in a unit of
+    work of its own, committed, again and again until a batch comes back short (``in_batches``);
+    returns how many went in all."""
+
+    async def one() -> int:
+        async with ctx.uow() as uow:
+            count = await delete(uow, batch)
+            await uow.commit()
+            return count
+
+    return await in_batches(one, batch=batch)

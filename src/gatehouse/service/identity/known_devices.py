@@ -25,7 +25,7 @@ from gatehouse.domain.identity.users import User
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.identity import audit_log
 from gatehouse.service.ports import UnitOfWork
-from gatehouse.service.pruning import PRUNE_BATCH, in_batches
+from gatehouse.service.pruning import PRUNE_BATCH, committed_batches
 
 
 def expired_before(ctx: ServiceContext) -> datetime:
@@ -39,13 +39,9 @@ async def prune(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     never holds one long transaction (or its locks) on the table."""
     before = expired_before(ctx)
 
-    async def one() -> int:
-        async with ctx.uow() as uow:
-            count = await uow.known_devices.prune(before=before, limit=batch)
-            await uow.commit()
-            return count
-
-    return await in_batches(one, batch=batch)
+    return await committed_batches(
+        ctx, lambda uow, limit: uow.known_devices.prune(before=before, limit=limit), batch=batch
+    )
 
 
 async def budget(

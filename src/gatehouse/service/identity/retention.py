@@ -17,7 +17,12 @@ from datetime import datetime
 from gatehouse.domain.identity.retention import Cutoffs, cutoffs, throttle_retention
 from gatehouse.service.context import ServiceContext
 from gatehouse.service.ports import UnitOfWork
-from gatehouse.service.pruning import BATCH_PAUSE_SECONDS, PRUNE_BATCH, in_batches
+from gatehouse.service.pruning import (
+    BATCH_PAUSE_SECONDS,
+    PRUNE_BATCH,
+    committed_batches,
+    in_batches,
+)
 
 Batch = Callable[[UnitOfWork, datetime, int], Awaitable[int]]
 
@@ -31,13 +36,7 @@ def _cutoffs(ctx: ServiceContext) -> Cutoffs:
 
 
 async def _in_batches(ctx: ServiceContext, before: datetime, delete: Batch, batch: int) -> int:
-    async def one() -> int:
-        async with ctx.uow() as uow:
-            count = await delete(uow, before, batch)
-            await uow.commit()
-            return count
-
-    return await in_batches(one, batch=batch)
+    return await committed_batches(ctx, lambda uow, limit: delete(uow, before, limit), batch=batch)
 
 
 async def push_challenges(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:

@@ -8,7 +8,7 @@ from gatehouse.domain.errors import NotFound
 from gatehouse.domain.sync.event_log import LogPosition, epoch_for, needs_oldest, retention_cutoff
 from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.service.context import ServiceContext
-from gatehouse.service.pruning import PRUNE_BATCH, in_batches
+from gatehouse.service.pruning import PRUNE_BATCH, committed_batches
 
 
 async def position(ctx: ServiceContext, user_id: int, *, since: int | None = None) -> LogPosition:
@@ -37,10 +37,6 @@ async def prune(ctx: ServiceContext, *, retention_days: int, batch: int = PRUNE_
     a big log is never one long write lock (which on SQLite stops every other writer)."""
     cutoff = retention_cutoff(ctx.clock.now(), retention_days)
 
-    async def one() -> int:
-        async with ctx.uow() as uow:
-            count = await uow.events.prune(before=cutoff, limit=batch)
-            await uow.commit()
-            return count
-
-    return await in_batches(one, batch=batch)
+    return await committed_batches(
+        ctx, lambda uow, limit: uow.events.prune(before=cutoff, limit=limit), batch=batch
+    )
