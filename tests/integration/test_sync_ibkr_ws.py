@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 from urllib.parse import quote
 
 import pytest
 from tests.support.signin import full_signin
-from tests.support.sync import append, next_json, next_not_heartbeat, open_socket, user_id
-from websockets.exceptions import InvalidStatus
+from tests.support.sync import (
+    EVENTUALLY,
+    append,
+    next_json,
+    next_not_heartbeat,
+    open_socket,
+    user_id,
+)
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from gatehouse.domain.errors import NotAuthenticated
+from gatehouse.domain.identity.sessions import Session
+from gatehouse.service.identity import sessions
 from gatehouse.service.sync.quote_pump import QuotePump
 
 WS = "/v1/api/ws"
@@ -127,6 +139,73 @@ async def test_every_subscription_is_answered_at_once(client, base_url, runtime,
         await append(runtime, uid, type="order.updated", account=acct, data={"orderId": 8})
         await ws.send("tic")
         assert (await next_not_heartbeat(ws))["topic"] == "tic"  # nothing came in between
+
+
+def sessions_alive(public_id: str) -> int:
+    """How many ``Session`` objects of that session this process holds (after a collection)."""
+    gc.collect()
+    return sum(
+        1
+        for o in gc.get_objects()
+        if isinstance(o, Session) and o.__dict__.get("public_id") == public_id
+    )
+
+
+async def test_an_open_socket_holds_ids_not_the_session_object(
+    client, base_url, runtime, alice, clock
+):
+    runtime.ctx.principals.ttl_seconds = 0  # no request cache: only the socket could hold one
+    signed = await full_signin(client, alice, clock)
+    async with await open_socket(base_url, path=WS, token=signed["token"]) as ws:
+        hello = await greeted(ws)
+        assert hello["act"]["args"]["sessionId"] == signed["session_id"]
+        await ws.send('smd+265598+{"fields":["31"]}')
+        assert (await next_not_heartbeat(ws))["topic"] == "smd+265598"
+        await ws.send("tic")  # read and touched again: still answered, nothing kept
+        assert (await next_not_heartbeat(ws))["id"] == signed["session_id"]
+        assert sessions_alive(signed["session_id"]) == 0
+        # A topic reading the account gets the principal read again, while it is subscribed.
+        await ws.send(f"ssd+{alice.live_account}+{{}}")
+        assert (await next_not_heartbeat(ws))["topic"] == f"ssd+{alice.live_account}"
+
+
+async def test_revoking_the_session_closes_its_socket_with_4001(client, base_url, alice, clock):
+    doomed = await full_signin(client, alice, clock)
+    other = await full_signin(client, alice, clock)
+    async with await open_socket(base_url, path=WS, token=doomed["token"]) as ws:
+        await greeted(ws)
+        gone = await client.delete(
+            f"/v1/api/sessions/{doomed['session_id']}",
+            headers={"Authorization": f"Bearer {other['token']}"},
+        )
+        assert gone.status_code == 200, gone.text
+        with pytest.raises(ConnectionClosed) as closed:  # heartbeats may come before the close
+            async with asyncio.timeout(EVENTUALLY):
+                while True:
+                    await ws.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001
+        assert "revoked" in closed.value.rcvd.reason
+
+
+async def test_a_sockets_principal_is_read_again_until_its_session_ends(
+    client, runtime, alice, clock
+):
+    doomed = await full_signin(client, alice, clock)
+    other = await full_signin(client, alice, clock)
+    held = (await sessions.authenticate(runtime.ctx, doomed["token"], remember=False)).held()
+    assert held.session_id == doomed["session_id"] and held.account_ids == (alice.live_account,)
+    again = await sessions.socket_principal(runtime.ctx, held)
+    assert again.session.public_id == held.session_id and again.user.id == held.user_id
+    assert again.account_ids == [alice.live_account]
+    gone = await client.delete(
+        f"/v1/api/sessions/{doomed['session_id']}",
+        headers={"Authorization": f"Bearer {other['token']}"},
+    )
+    assert gone.status_code == 200, gone.text
+    with pytest.raises(NotAuthenticated):
+        await sessions.socket_principal(runtime.ctx, held)
+    with pytest.raises(NotAuthenticated):
+        await sessions.tickle_session(runtime.ctx, held.session_id)
 
 
 async def test_bad_frames_get_an_error_message(client, base_url, alice, clock):

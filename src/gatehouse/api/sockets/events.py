@@ -12,7 +12,12 @@ import orjson
 from starlette.websockets import WebSocket
 
 from gatehouse.api.sockets.auth import authenticate
-from gatehouse.api.sockets.outlet import WebSocketOutlet, forget_handshake, text_frames
+from gatehouse.api.sockets.outlet import (
+    WebSocketOutlet,
+    forget_handshake,
+    next_text,
+    raw_receive,
+)
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import Clock, as_utc
 from gatehouse.service.sync import frames
@@ -43,13 +48,15 @@ async def serve(ws: WebSocket) -> None:
         ),
     )
     del principal  # an idle socket should hold ids, not the user and session objects
+    receive = raw_receive(ws)
+    del ws  # its scope and send live on in the outlet and the server; the object is not needed
 
     def report(code: str, message: str) -> None:
         outlet.offer(frames.error_frame(code, message))
 
     await node.hub.attach(sub)
     try:
-        async for text in text_frames(ws, report):
+        while (text := await next_text(receive, report)) is not None:
             await _handle(text, sub, node.hub, report, runtime.ctx.clock)
     finally:
         node.hub.detach(sub)

@@ -25,14 +25,20 @@ from gatehouse.api.sockets.ibkr_topics import (
     TopicSource,
     default_topics,
 )
-from gatehouse.api.sockets.outlet import WebSocketOutlet, encode, forget_handshake, text_frames
+from gatehouse.api.sockets.outlet import (
+    WebSocketOutlet,
+    encode,
+    forget_handshake,
+    next_text,
+    raw_receive,
+)
 from gatehouse.bootstrap import Runtime
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.errors import GatehouseError
 from gatehouse.domain.identity.users import Environment
 from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.service.identity import sessions
-from gatehouse.service.identity.sessions import Principal
+from gatehouse.service.identity.sessions import HeldPrincipal, Principal
 from gatehouse.service.sync.hub import CloseCode, Subscriber
 
 
@@ -53,12 +59,19 @@ def topics_for(state: State) -> Mapping[str, TopicSource]:
 
 
 class IbkrStream:
-    """One ``/ws`` connection: its subscriptions, and how it answers and forwards."""
+    """One ``/ws`` connection: its subscriptions, and how it answers and forwards.
+
+    It holds its principal as plain values (``HeldPrincipal``), not the user and session
+    ORM objects: thousands of idle sockets holding those made every full garbage
+    collection slower. A topic that reads the account gets the full principal read again
+    (``needs_principal``), kept only as long as that subscription needs it."""
+
+    __slots__ = ("outlet", "principal", "runtime", "subscriber", "subscriptions", "topics")
 
     def __init__(
         self,
         runtime: Runtime,
-        principal: Principal,
+        principal: HeldPrincipal,
         outlet: WebSocketOutlet,
         topics: Mapping[str, TopicSource],
     ) -> None:
@@ -70,10 +83,9 @@ class IbkrStream:
         self.subscriber: Subscriber | None = None
 
     def greeting(self) -> list[Message]:
-        accounts = self.principal.account_ids
+        accounts = list(self.principal.account_ids)
         paper = self.principal.environment is Environment.PAPER
-        user = self.principal.user
-        name = user.paper_username if paper else user.username
+        name = self.principal.username
         server = {"serverName": "gatehouse", "serverVersion": __version__}
         return [
             {"topic": "system", "success": name, "isFT": False, "isPaper": paper},
@@ -88,7 +100,7 @@ class IbkrStream:
                 "selectedAccount": accounts[0],
                 "isPaper": paper,
                 "isFT": False,
-                "sessionId": self.principal.session.public_id,
+                "sessionId": self.principal.session_id,
                 "serverInfo": server,
             }},
         ]  # fmt: skip
@@ -100,9 +112,9 @@ class IbkrStream:
     def report(self, code: str, message: str) -> None:
         self.send([{"error": code, "message": message}])
 
-    def context(self) -> TopicContext:
+    def context(self, principal: Principal | None = None) -> TopicContext:
         return TopicContext(
-            principal=self.principal,
+            principal=principal,
             outlet=self.outlet,
             quotes=self.runtime.sync.quotes,
             now_ms=millis(self.runtime.ctx.clock.now()),
@@ -130,7 +142,7 @@ class IbkrStream:
             self.report(error.code, error.message)
 
     async def tic(self) -> None:
-        session = await sessions.tickle(self.runtime.ctx, self.principal)
+        session = await sessions.tickle_session(self.runtime.ctx, self.principal.session_id)
         self.send(
             [
                 {
@@ -168,7 +180,10 @@ class IbkrStream:
                 return
         if frame.subscribe:
             sub = Subscription(frame.channel, frame.target, frame.args, extra=frame.extra)
-            confirmed = await source.subscribe(sub, self.context())  # may refuse: kept only once
+            principal = None
+            if getattr(source, "needs_principal", False):  # read again: the socket holds ids
+                principal = await sessions.socket_principal(self.runtime.ctx, self.principal)
+            confirmed = await source.subscribe(sub, self.context(principal))  # kept only once
             self.subscriptions[key] = sub
             self.send(confirmed)
 
@@ -212,16 +227,19 @@ async def serve(ws: WebSocket) -> None:
     await ws.accept()
     forget_handshake(ws)
     node = runtime.sync
-    assert principal.user.id is not None
     outlet = WebSocketOutlet(
         ws, high_water=node.config.send_buffer_bytes, send_timeout=node.config.replay_send_seconds
     )
-    stream = IbkrStream(runtime, principal, outlet, topics_for(ws.app.state))
+    held = principal.held()
+    del principal  # an idle socket should hold ids, not the user and session objects
+    stream = IbkrStream(runtime, held, outlet, topics_for(ws.app.state))
+    receive = raw_receive(ws)
+    del ws  # its scope and send live on in the outlet and the server; the object is not needed
     stream.subscriber = sub = Subscriber(
-        user_id=principal.user.id,
-        session_id=principal.session.public_id,
+        user_id=held.user_id,
+        session_id=held.session_id,
         outlet=outlet,
-        expires_at=as_utc(principal.session.expires_at),
+        expires_at=held.expires_at,
         heartbeat=node.hub.heartbeat("ibkr", node.config.ibkr_heartbeat_seconds, system_heartbeat),
         render=stream.render,
         gapless=False,
@@ -230,7 +248,7 @@ async def serve(ws: WebSocket) -> None:
     try:
         await node.hub.follow_live(sub)
         stream.send(stream.greeting())
-        async for text in text_frames(ws, stream.report):
+        while (text := await next_text(receive, stream.report)) is not None:
             await stream.handle(text)
     finally:
         stream.close()

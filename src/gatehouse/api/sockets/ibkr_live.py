@@ -23,6 +23,7 @@ from gatehouse.domain.errors import GatehouseError, InvalidInput
 from gatehouse.domain.sync.events import AccountEvent
 from gatehouse.domain.trading.quotes import BookLevel, Quote
 from gatehouse.service.context import ServiceContext
+from gatehouse.service.identity.sessions import Principal
 from gatehouse.service.trading import market, portfolio
 from gatehouse.service.trading.quote_feed import QuoteSubscription
 from gatehouse.service.trading.views import millis
@@ -127,6 +128,8 @@ class Refresher:
 class LiveTopic:
     """A topic whose frames ``frames(sub, tc)`` computes; refreshed on ticks and on events."""
 
+    needs_principal = True  # its frames read the account: the socket reads the principal
+
     def __init__(
         self,
         *,
@@ -165,6 +168,11 @@ class LiveTopic:
 def _service(tc: TopicContext) -> ServiceContext:
     assert tc.service is not None, "the socket wires the service context"
     return tc.service
+
+
+def _principal(tc: TopicContext) -> Principal:
+    assert tc.principal is not None, "the socket reads it for a topic that needs it"
+    return tc.principal
 
 
 def _names(args: Mapping[str, object], key: str) -> set[str] | None:
@@ -232,8 +240,9 @@ def summary_rows(found: portfolio.AccountFigures, keys: set[str] | None) -> list
 async def summary_frames(sub: Subscription, tc: TopicContext) -> Frames:
     ctx = _service(tc)
     keys = _names(sub.args, "keys")
-    found = await portfolio.figures(ctx, tc.principal, sub.target)
-    held = (await portfolio.cached_book(ctx, tc.principal, sub.target)).book.positions()
+    who = _principal(tc)
+    found = await portfolio.figures(ctx, who, sub.target)
+    held = (await portfolio.cached_book(ctx, who, sub.target)).book.positions()
     return [{"topic": sub.topic, "result": summary_rows(found, keys)}], held
 
 
@@ -263,8 +272,9 @@ def ledger_rows(
 async def ledger_frames(sub: Subscription, tc: TopicContext) -> Frames:
     ctx = _service(tc)
     keys, fields = _names(sub.args, "keys"), _names(sub.args, "fields")
-    found = await portfolio.figures(ctx, tc.principal, sub.target)
-    held = (await portfolio.cached_book(ctx, tc.principal, sub.target)).book.positions()
+    who = _principal(tc)
+    found = await portfolio.figures(ctx, who, sub.target)
+    held = (await portfolio.cached_book(ctx, who, sub.target)).book.positions()
     return [{"topic": sub.topic, "result": ledger_rows(found, keys, fields)}], held
 
 
@@ -274,11 +284,12 @@ async def pnl_frames(sub: Subscription, tc: TopicContext) -> Frames:
     ctx = _service(tc)
     rows: dict[str, object] = {}
     held: set[int] = set()
-    for account_id in tc.principal.account_ids:
-        found = await portfolio.figures(ctx, tc.principal, account_id)
-        day = await portfolio.day(ctx, tc.principal, account_id)
+    who = _principal(tc)
+    for account_id in who.account_ids:
+        found = await portfolio.figures(ctx, who, account_id)
+        day = await portfolio.day(ctx, who, account_id)
         rows[f"{account_id}.Core"] = shapes.pnl_row(found, day)
-        book = await portfolio.cached_book(ctx, tc.principal, account_id)
+        book = await portfolio.cached_book(ctx, who, account_id)
         held.update(book.book.positions())
     return [{"topic": "spl", "args": rows}], held
 

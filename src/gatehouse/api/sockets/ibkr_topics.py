@@ -61,7 +61,7 @@ class Subscription:
 class TopicContext:
     """What a topic source may use while answering one socket."""
 
-    principal: Principal
+    principal: Principal | None  # read for the topics that need it (``needs_principal``)
     outlet: Outlet
     quotes: QuoteHub
     now_ms: int

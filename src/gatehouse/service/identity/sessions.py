@@ -61,6 +61,38 @@ class Principal:
     def account_ids(self) -> list[str]:
         return self.user.account_ids(self.environment)
 
+    def held(self) -> HeldPrincipal:
+        """What a long-lived socket keeps of this principal: plain values, no ORM objects."""
+        assert self.user.id is not None
+        environment = self.environment
+        paper = environment is Environment.PAPER
+        return HeldPrincipal(
+            user_id=self.user.id,
+            session_id=self.session.public_id,
+            environment=environment,
+            account_ids=tuple(self.account_ids),
+            username=self.user.paper_username if paper else self.user.username,
+            expires_at=as_utc(self.session.expires_at),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPrincipal:
+    """A principal as a socket holds it for hours: the ids and names it answers with.
+
+    The user and session objects a ``Principal`` carries are ORM-mapped (an instance state,
+    a committed-state dict and weak references each, ~17 objects and ~120 references
+    together); thousands of sockets holding them made every full garbage collection walk
+    them (docs/benchmarks.md). What needs the full principal reads it again
+    (``socket_principal``)."""
+
+    user_id: int
+    session_id: str
+    environment: Environment
+    account_ids: tuple[str, ...]
+    username: str  # the name of the session's environment (live or paper)
+    expires_at: datetime
+
 
 def session_view(session: Session, user: User, *, current: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
@@ -269,14 +301,33 @@ async def authenticate_ticket(ctx: ServiceContext, ticket: str) -> Principal:
 
 async def tickle(ctx: ServiceContext, principal: Principal) -> Session:
     """Keep a session alive: mark it seen now."""
+    session = await tickle_session(ctx, principal.session.public_id)
+    principal.session.last_seen_at = session.last_seen_at
+    return session
+
+
+async def tickle_session(ctx: ServiceContext, public_id: str) -> Session:
+    """Mark the session ``public_id`` seen now; NotAuthenticated once it has ended."""
     async with ctx.uow() as uow:
-        session = await uow.sessions.by_public_id(principal.session.public_id)
+        session = await uow.sessions.by_public_id(public_id)
         if session is None or session.ended_at is not None:
             raise NotAuthenticated()
         session.last_seen_at = ctx.clock.now()
         await uow.commit()
-    principal.session.last_seen_at = session.last_seen_at
     return session
+
+
+async def socket_principal(ctx: ServiceContext, held: HeldPrincipal) -> Principal:
+    """The full principal of a socket's session, read again (for reads of its accounts);
+    NotAuthenticated once the session has ended, as ``tickle``."""
+    async with ctx.uow() as uow:
+        session = await uow.sessions.by_public_id(held.session_id)
+        if session is None or session.ended_at is not None:
+            raise NotAuthenticated()
+        user = await uow.users.get(session.user_id)
+        if user is None:
+            raise NotAuthenticated()
+    return Principal(user, session)
 
 
 async def list_for(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
