@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+import pytest
+
 from gatehouse.api.sockets.slim import Flag, Inbox, slim
 
 
 async def test_the_inbox_hands_messages_over_in_order_and_waits_for_the_next():
     inbox = Inbox()
-    reader = asyncio.create_task(inbox.get())
+    reader = asyncio.ensure_future(inbox.get())
     await asyncio.sleep(0)
     assert not reader.done()
     inbox.put_nowait("a")
@@ -22,12 +24,30 @@ async def test_the_inbox_hands_messages_over_in_order_and_waits_for_the_next():
 
 async def test_a_cancelled_reader_does_not_lose_the_next_message():
     inbox = Inbox()
-    reader = asyncio.create_task(inbox.get())
+    reader = asyncio.ensure_future(inbox.get())
     await asyncio.sleep(0)
     reader.cancel()
     await asyncio.sleep(0)
     inbox.put_nowait("kept")
     assert await inbox.get() == "kept"
+
+
+async def test_a_message_queued_before_the_reader_asks_is_handed_over_at_once():
+    inbox = Inbox(["first"])
+    inbox.put_nowait("second")
+    got = inbox.get()
+    assert got.done() and got.result() == "first"  # no waiting, order kept
+    assert await inbox.get() == "second" and inbox.empty()
+    with pytest.raises(asyncio.QueueEmpty):
+        inbox.get_nowait()
+
+
+async def test_a_waiting_reader_is_one_future_deep_not_a_coroutine():
+    inbox = Inbox()
+    waiting = inbox.get()
+    assert isinstance(waiting, asyncio.Future) and not waiting.done()
+    inbox.put_nowait("m")
+    assert waiting.result() == "m" and inbox.empty()
 
 
 async def test_the_flag_wakes_every_waiter_when_set():
