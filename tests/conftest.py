@@ -15,6 +15,8 @@ from gatehouse.domain.clock import FakeClock
 from gatehouse.service.identity import users
 from gatehouse.settings import Settings
 from tests.support.backends import database, drop_free_schemas
+from tests.support.bad_input import World, world_for
+from tests.support.hashing import CountingHasher, count_hashing
 from tests.support.server import serving
 
 FAST_ARGON2 = {"argon2_memory_kib": 1024, "argon2_time_cost": 1}
@@ -159,6 +161,20 @@ async def make_user(runtime: Runtime, name: str = "alice", phone: str = "+155512
 @pytest.fixture
 async def alice(runtime: Runtime) -> TestUser:
     return await make_user(runtime)
+
+
+@pytest.fixture
+async def world(
+    client: httpx.AsyncClient, runtime: Runtime, alice: TestUser, clock: FakeClock
+) -> World:
+    """Alice mid-sign-in and signed in, to send bad input at (tests/support/bad_input.py)."""
+    return await world_for(client, runtime, alice, clock)
+
+
+@pytest.fixture
+def hasher(runtime: Runtime) -> CountingHasher:
+    """Counts the runtime's Argon2 work (tests/support/hashing.py)."""
+    return count_hashing(runtime)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.support.bad_input import BODIES, ENDPOINTS, RATE_LIMITS, World, each_case, world_for
+from tests.support.bad_input import BODIES, ENDPOINTS, RATE_LIMITS, each_case
 from tests.support.bad_values import NUMBERS, SURROGATE_BODIES, operations
 from tests.support.signin import bearer
 
@@ -20,43 +20,30 @@ def settings_overrides() -> dict[str, object]:
     return dict(RATE_LIMITS)
 
 
-@pytest.fixture
-async def world(client, runtime, alice, clock) -> World:
-    return await world_for(client, runtime, alice, clock)
-
-
 # --- the body itself ---------------------------------------------------------------------------
-async def test_malformed_json(world, subtests):
+RAW_BODIES = [  # (label, the JSON body's bytes, the error, what its message says)
+    ("truncated", b'{"factor": ', "malformed_request", ""),
+    ("trailing comma", b'{"factor": "sms",}', "malformed_request", ""),
+    ("single quotes", b"{'factor': 'sms'}", "malformed_request", ""),
+    ("not utf-8", b'{"factor": "\xff\xfe"}', "malformed_request", ""),
+    ("list", b"[]", "invalid_input", "JSON object"),
+    ("string", b'"alice"', "invalid_input", "JSON object"),
+    ("number", b"7", "invalid_input", "JSON object"),
+    ("null", b"null", "invalid_input", "JSON object"),
+    ("true", b"true", "invalid_input", "JSON object"),
+    ("empty", b"", "invalid_input", "JSON object"),
+]
+
+
+async def test_malformed_json_and_bodies_that_are_not_an_object(world, subtests):
     for endpoint in BODIES:
-        for label, raw in [
-            ("truncated", b'{"factor": '),
-            ("trailing comma", b'{"factor": "sms",}'),
-            ("single quotes", b"{'factor': 'sms'}"),
-            ("not utf-8", b'{"factor": "\xff\xfe"}'),
-        ]:
+        for label, raw, error, says in RAW_BODIES:
             async with each_case(subtests, world, f"{endpoint}: {label}"):
                 answer = await world.send(
                     endpoint, content=raw, headers={"Content-Type": "application/json"}
                 )
-                await world.refused(answer, 400, "malformed_request")
-
-
-async def test_a_body_that_is_not_an_object(world, subtests):
-    for endpoint in BODIES:
-        for label, raw in [
-            ("list", b"[]"),
-            ("string", b'"alice"'),
-            ("number", b"7"),
-            ("null", b"null"),
-            ("true", b"true"),
-            ("empty", b""),
-        ]:
-            async with each_case(subtests, world, f"{endpoint}: {label}"):
-                answer = await world.send(
-                    endpoint, content=raw, headers={"Content-Type": "application/json"}
-                )
-                body = await world.refused(answer, 400, "invalid_input")
-                assert "JSON object" in body["message"]
+                body = await world.refused(answer, 400, error)
+                assert says in body["message"]
 
 
 async def test_a_body_that_is_not_json(world, subtests):

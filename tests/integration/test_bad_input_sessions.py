@@ -11,9 +11,7 @@ from tests.support.bad_input import (
     ENDPOINTS,
     RATE_LIMITS,
     SIGNED_IN,
-    World,
     each_case,
-    world_for,
 )
 from tests.support.signin import bearer
 
@@ -21,11 +19,6 @@ from tests.support.signin import bearer
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     return dict(RATE_LIMITS)
-
-
-@pytest.fixture
-async def world(client, runtime, alice, clock) -> World:
-    return await world_for(client, runtime, alice, clock)
 
 
 # --- signed-in endpoints ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from tests.conftest import make_user
-from tests.support.bad_input import BODIES, RATE_LIMITS, World, each_case, world_for
+from tests.support.bad_input import BODIES, RATE_LIMITS, each_case, world_for
 from tests.support.signin import challenge
 
 from gatehouse.domain.identity.factors import totp
@@ -15,11 +15,6 @@ from gatehouse.service.identity import users
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     return dict(RATE_LIMITS)
-
-
-@pytest.fixture
-async def world(client, runtime, alice, clock) -> World:
-    return await world_for(client, runtime, alice, clock)
 
 
 # --- sign-ins that do not exist, have ended, or cannot use that factor -----------------------

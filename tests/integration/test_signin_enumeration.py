@@ -4,15 +4,9 @@ same (Argon2) work, the same throttling and the same lock as a real one."""
 from __future__ import annotations
 
 import pytest
-from tests.support.hashing import CountingHasher, count_hashing
 from tests.support.lockout import HARD_CAP, SETTINGS, WRONG, failure_sequence
 from tests.support.signin import login
 from tests.support.state import snapshot
-
-
-@pytest.fixture
-def hasher(runtime) -> CountingHasher:
-    return count_hashing(runtime)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tests.support.hashing import CountingHasher, count_hashing
 from tests.support.lockout import (
     PLATFORMS,
     SETTINGS,
@@ -20,11 +19,6 @@ from tests.support.state import audit_events, snapshot, throttle_failures
 
 from gatehouse.domain.identity.factors import totp
 from gatehouse.domain.identity.throttle import account_key, address_key, unknown_name_key
-
-
-@pytest.fixture
-def hasher(runtime) -> CountingHasher:
-    return count_hashing(runtime)
 
 
 @pytest.fixture

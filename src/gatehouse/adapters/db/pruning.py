@@ -49,6 +49,20 @@ async def delete_oldest(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def delete_before(
+    db: AsyncSession,
+    table: Table,
+    *,
+    key: ColumnElement[Any],
+    column: ColumnElement[Any],
+    before: Any,
+    limit: int,
+) -> int:
+    """``delete_oldest`` of the rows whose ``column`` (a timestamp with an index) is earlier
+    than ``before``, by that column: what most prunes are."""
+    return await delete_oldest(db, table, key=key, order=column, where=column < before, limit=limit)
+
+
 async def delete_oldest_returning(
     db: AsyncSession,
     table: Table,

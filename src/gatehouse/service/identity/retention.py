@@ -24,8 +24,6 @@ from gatehouse.service.pruning import (
     in_batches,
 )
 
-Batch = Callable[[UnitOfWork, datetime, int], Awaitable[int]]
-
 
 def _cutoffs(ctx: ServiceContext) -> Cutoffs:
     return cutoffs(
@@ -35,63 +33,55 @@ def _cutoffs(ctx: ServiceContext) -> Cutoffs:
     )
 
 
-async def _in_batches(ctx: ServiceContext, before: datetime, delete: Batch, batch: int) -> int:
-    return await committed_batches(ctx, lambda uow, limit: delete(uow, before, limit), batch=batch)
-
-
 async def push_challenges(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     """Push requests a day past their expiry (a late answer is still told it expired)."""
-
-    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
-        return await uow.key.prune_challenges(before=before, limit=limit)
-
-    return await _in_batches(ctx, _cutoffs(ctx).push_challenges, one, batch)
+    before = _cutoffs(ctx).push_challenges
+    return await committed_batches(
+        ctx, lambda uow, limit: uow.key.prune_challenges(before=before, limit=limit), batch=batch
+    )
 
 
 async def key_activations(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     """Key activation codes an hour past their expiry (used, cancelled or never used)."""
-
-    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
-        return await uow.key.prune_activations(before=before, limit=limit)
-
-    return await _in_batches(ctx, _cutoffs(ctx).key_activations, one, batch)
+    before = _cutoffs(ctx).key_activations
+    return await committed_batches(
+        ctx, lambda uow, limit: uow.key.prune_activations(before=before, limit=limit), batch=batch
+    )
 
 
 async def recovery_tokens(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     """Password-reset tokens a day past their expiry (the hourly email cap counts them)."""
-
-    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
-        return await uow.recovery.prune_tokens(before=before, limit=limit)
-
-    return await _in_batches(ctx, _cutoffs(ctx).recovery_tokens, one, batch)
+    before = _cutoffs(ctx).recovery_tokens
+    return await committed_batches(
+        ctx, lambda uow, limit: uow.recovery.prune_tokens(before=before, limit=limit), batch=batch
+    )
 
 
 async def recovery_attempts(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     """Recovery-by-questions attempts an hour past their expiry (their failures also count
     in the throttles, which keep them)."""
-
-    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
-        return await uow.recovery.prune_attempts(before=before, limit=limit)
-
-    return await _in_batches(ctx, _cutoffs(ctx).recovery_attempts, one, batch)
+    before = _cutoffs(ctx).recovery_attempts
+    return await committed_batches(
+        ctx, lambda uow, limit: uow.recovery.prune_attempts(before=before, limit=limit), batch=batch
+    )
 
 
 async def gateway_nonces(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     """Gateway sign-in nonces an hour past their expiry, whatever the device's state."""
-
-    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
-        return await uow.gateways.prune_challenges(before=before, limit=limit)
-
-    return await _in_batches(ctx, _cutoffs(ctx).gateway_nonces, one, batch)
+    before = _cutoffs(ctx).gateway_nonces
+    return await committed_batches(
+        ctx,
+        lambda uow, limit: uow.gateways.prune_challenges(before=before, limit=limit),
+        batch=batch,
+    )
 
 
 async def sms_outbox(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     """Messages in the embedded SMS outbox older than ``GATEHOUSE_SMS_OUTBOX_DAYS``."""
-
-    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
-        return await uow.sms_outbox.prune(before=before, limit=limit)
-
-    return await _in_batches(ctx, _cutoffs(ctx).sms_outbox, one, batch)
+    before = _cutoffs(ctx).sms_outbox
+    return await committed_batches(
+        ctx, lambda uow, limit: uow.sms_outbox.prune(before=before, limit=limit), batch=batch
+    )
 
 
 async def throttles(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
@@ -153,11 +143,10 @@ async def ended_sessions(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> in
 async def unfinished_logins(ctx: ServiceContext, *, batch: int = PRUNE_BATCH) -> int:
     """Sign-in attempts that opened no session (expired, failed, abandoned, and step-ups and
     renewals never completed), ``GATEHOUSE_SESSION_RETENTION_DAYS`` past their expiry."""
-
-    async def one(uow: UnitOfWork, before: datetime, limit: int) -> int:
-        return await uow.logins.prune_unfinished(before=before, limit=limit)
-
-    return await _in_batches(ctx, _cutoffs(ctx).unfinished_logins, one, batch)
+    before = _cutoffs(ctx).unfinished_logins
+    return await committed_batches(
+        ctx, lambda uow, limit: uow.logins.prune_unfinished(before=before, limit=limit), batch=batch
+    )
 
 
 Prune = Callable[..., Awaitable[int]]

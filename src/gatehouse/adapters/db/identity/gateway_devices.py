@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables_gateway as g
-from gatehouse.adapters.db.pruning import delete_oldest
+from gatehouse.adapters.db.pruning import delete_before
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.identity.gateway_devices import GatewayChallenge, GatewayDevice
 
@@ -150,11 +150,11 @@ class SqlGatewayDevices:
         """Nonces that expired before ``before``: ``add_challenge`` drops a device's own
         expired ones only when it asks again, which a revoked device never does."""
         c = g.gateway_challenges.c
-        return await delete_oldest(
+        return await delete_before(
             self._db,
             g.gateway_challenges,
             key=c.nonce,
-            order=c.expires_at,
-            where=c.expires_at < before,
+            column=c.expires_at,
+            before=before,
             limit=limit,
         )

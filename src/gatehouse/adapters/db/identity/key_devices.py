@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables_key as k
-from gatehouse.adapters.db.pruning import delete_oldest
+from gatehouse.adapters.db.pruning import delete_before
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.identity.factors.push import Outcome, PushChallenge
 from gatehouse.domain.identity.key_devices import KeyActivation, KeyDevice
@@ -201,22 +201,22 @@ class SqlKeyRepository:
     # --- pruning (docs/retention.md) ----------------------------------------------------
     async def prune_activations(self, *, before: datetime, limit: int) -> int:
         c = k.key_activations.c
-        return await delete_oldest(
+        return await delete_before(
             self._db,
             k.key_activations,
             key=c.code_hash,
-            order=c.expires_at,
-            where=c.expires_at < before,
+            column=c.expires_at,
+            before=before,
             limit=limit,
         )
 
     async def prune_challenges(self, *, before: datetime, limit: int) -> int:
         c = k.push_challenges.c
-        return await delete_oldest(
+        return await delete_before(
             self._db,
             k.push_challenges,
             key=c.nonce,
-            order=c.expires_at,
-            where=c.expires_at < before,
+            column=c.expires_at,
+            before=before,
             limit=limit,
         )

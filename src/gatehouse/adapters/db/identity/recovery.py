@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
 from gatehouse.adapters.db.identity import tables_recovery as r
-from gatehouse.adapters.db.pruning import delete_oldest
+from gatehouse.adapters.db.pruning import delete_before
 from gatehouse.domain.clock import as_utc
 from gatehouse.domain.identity.recovery import RecoveryAttempt, RecoveryToken, SecurityAnswer
 
@@ -165,22 +165,22 @@ class SqlRecoveryRepository:
     # --- pruning (docs/retention.md) ------------------------------------------------------
     async def prune_tokens(self, *, before: datetime, limit: int) -> int:
         c = r.recovery_tokens.c
-        return await delete_oldest(
+        return await delete_before(
             self._db,
             r.recovery_tokens,
             key=c.token_hash,
-            order=c.expires_at,
-            where=c.expires_at < before,
+            column=c.expires_at,
+            before=before,
             limit=limit,
         )
 
     async def prune_attempts(self, *, before: datetime, limit: int) -> int:
         c = r.recovery_attempts.c
-        return await delete_oldest(
+        return await delete_before(
             self._db,
             r.recovery_attempts,
             key=c.public_id,
-            order=c.expires_at,
-            where=c.expires_at < before,
+            column=c.expires_at,
+            before=before,
             limit=limit,
         )

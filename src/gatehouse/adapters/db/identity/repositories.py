@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
 from gatehouse.adapters.db.identity.tables_key import key_devices
-from gatehouse.adapters.db.pruning import delete_oldest, delete_oldest_returning
+from gatehouse.adapters.db.pruning import delete_before, delete_oldest, delete_oldest_returning
 from gatehouse.domain.identity.audit import AuditEntry
 from gatehouse.domain.identity.login_flow import LoginAttempt
 from gatehouse.domain.identity.retention import (
@@ -464,11 +464,14 @@ class SqlKnownDevices:
         # one bounded batch (the oldest first, by ix_known_devices_created_at), so that a
         # large backlog is deleted in short transactions rather than one long one
         c = t.known_devices.c
-        batch = select(c.token_hash).where(c.created_at < before).order_by(c.created_at)
-        result = await self._db.execute(
-            delete(t.known_devices).where(c.token_hash.in_(batch.limit(limit)))
+        return await delete_before(
+            self._db,
+            t.known_devices,
+            key=c.token_hash,
+            column=c.created_at,
+            before=before,
+            limit=limit,
         )
-        return int(getattr(result, "rowcount", 0) or 0)
 
 
 _INSERT_AUDIT = insert(t.audit_log)
@@ -600,11 +603,6 @@ class SqlSmsOutbox:
 
     async def prune(self, *, before: datetime, limit: int) -> int:
         c = t.sms_outbox.c
-        return await delete_oldest(
-            self._db,
-            t.sms_outbox,
-            key=c.id,
-            order=c.created_at,
-            where=c.created_at < before,
-            limit=limit,
+        return await delete_before(
+            self._db, t.sms_outbox, key=c.id, column=c.created_at, before=before, limit=limit
         )

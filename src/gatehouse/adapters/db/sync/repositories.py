@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.adapters.db.identity import tables as t
-from gatehouse.adapters.db.pruning import delete_oldest
+from gatehouse.adapters.db.pruning import delete_before
 from gatehouse.adapters.db.sync.tables import events
 from gatehouse.domain.sync.events import AccountEvent
 
@@ -84,6 +84,6 @@ class SqlEvents:
         # one bounded batch, the oldest first (by ix_events_at): a big log is pruned in
         # short transactions, not one long write lock
         c = events.c
-        return await delete_oldest(
-            self._db, events, key=c.id, order=c.at, where=c.at < before, limit=limit
+        return await delete_before(
+            self._db, events, key=c.id, column=c.at, before=before, limit=limit
         )
