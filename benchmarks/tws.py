@@ -13,6 +13,13 @@ orders of 1 share of AAPL, buy and sell in turn, one at a time, each timed from
 (POST orders, the replies answered) from this process. Then 10 clients subscribe to 5
 stocks each and the ticks they receive are counted for ``--seconds``. Goal (issue 12):
 order to fill p99 < 50 ms. Loopback only; well under 2 minutes.
+
+The orders are paced as a bot within the TWS API's message limit would place them: one
+started at most every 1/40 s (``PACE``). The API allows 50 messages a second (the server
+refuses the 51st, error 100), and ``ib_async`` holds its own messages back from the 46th in a
+second (``Client.MaxRequests = 45``) until the window has room: unpaced, one order in ~60 waited
+there for 400-500 ms before it left the client, and those waits were the p99. The client's
+throttle is counted and printed: it must stay 0 for the figures to be the gateway's.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from gatehouse.clients.gateway.tws.upstream import SdkUpstream
 from gatehouse.clients.sdk import AsyncGatehouse
 
 SYMBOLS = ["AAPL", "SPY", "MSFT", "F", "NVDA"]
+PACE = 1 / 40  # seconds between order starts: under ib_async's 45 and the API's 50 a second
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -45,13 +53,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
-async def tws_orders(port: int, count: int) -> list[float]:
+async def tws_orders(port: int, count: int) -> tuple[list[float], int]:
+    """Each order's placeOrder → Filled time, and how often the client throttled itself."""
     ib = IB()
     await ib.connectAsync("127.0.0.1", port, clientId=1, timeout=10)
+    throttled = [0]
+    ib.client.throttleStart += lambda: throttled.__setitem__(0, throttled[0] + 1)
     try:
         [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
         latencies: list[float] = []
+        began = time.perf_counter()
         for i in range(count + 5):
+            await asyncio.sleep(max(0.0, began + PACE - time.perf_counter()))
             done = asyncio.get_running_loop().create_future()
             began = time.perf_counter()
             trade = ib.placeOrder(aapl, MarketOrder("BUY" if i % 2 == 0 else "SELL", 1))
@@ -59,7 +72,7 @@ async def tws_orders(port: int, count: int) -> list[float]:
             await asyncio.wait_for(done, 10)
             if i >= 5:  # the first few warm the paths up
                 latencies.append(time.perf_counter() - began)
-        return latencies
+        return latencies, throttled[0]
     finally:
         ib.disconnect()
 
@@ -133,7 +146,9 @@ async def run(base: str, token: str, account: str, args: argparse.Namespace) -> 
         await server.start("127.0.0.1", 0)
         port = str(server.port)
         try:
-            via_tws = await in_child(port, "--orders", str(args.orders), "--clients", "0")
+            via_tws, throttled = await in_child(
+                port, "--orders", str(args.orders), "--clients", "0"
+            )
             via_rest = await rest_orders(base, token, account, args.orders)
             count, elapsed = await in_child(
                 port, "--clients", str(args.clients), "--seconds", str(args.seconds)
@@ -148,6 +163,10 @@ async def run(base: str, token: str, account: str, args: argparse.Namespace) -> 
         )
     ratio = percentile(via_tws, 0.5) / percentile(via_rest, 0.5) if via_rest else 0.0
     print(f"TWS/REST p50 ratio: {ratio:.2f}; TWS p99 goal < 50 ms; cores: {os.cpu_count()}")
+    print(
+        f"orders paced one per {PACE * 1000:.0f} ms; ib_async held its messages back "
+        f"{throttled} times (its own 45-a-second limit; 0 = every figure is the gateway's)"
+    )
     print(
         f"ticks delivered: {count / elapsed:,.0f} ticks/s to {args.clients} clients "
         f"({len(SYMBOLS)} stocks each, {elapsed:.1f} s; the market ticks once a second)"
