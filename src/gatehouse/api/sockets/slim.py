@@ -19,7 +19,10 @@ class Inbox:
     ``get`` is a plain method returning a future, not a coroutine: an idle socket's task
     then waits on the future alone, one object fewer per socket for every full garbage
     collection to walk. A reader cancelled while waiting cancels the future, and the next
-    message stays queued for the next ``get``."""
+    message stays queued for the next ``get``. A reader cancelled in the instant after a
+    message was handed to its future (before it resumed) loses that message: the one reader,
+    uvicorn's ``receive`` under the socket's receive loop, is only cancelled when its socket
+    ends, never with a timeout, so nothing it could still have read is lost."""
 
     __slots__ = ("_items", "_waiter")
 
