@@ -1,5 +1,6 @@
 """The README as a newcomer runs it: a fresh clone, ``./scripts/serve`` with no arguments (it
-makes its own .venv from the lock), then the README's curl tour, command by command, literally.
+makes its own .venv from the lock), then the README's curl tour, command by command, literally
+— with none of the Debian packages that only ``./scripts/test`` installs (``oathtool``…).
 
 Every command must succeed and print the answer the README shows under it (``# -> …``). The
 tour is read from README.md each run, so a change to the README is a change to this test. The
@@ -32,10 +33,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def newcomer_environment(port: int) -> dict[str, str]:
-    """This machine's environment without any Gatehouse setting but the port the README names."""
+# Debian packages that ./scripts/test installs for the tests: a newcomer who has only run
+# ./scripts/serve does not have them, so the tour must not need them.
+TEST_ONLY_TOOLS = ("oathtool", "pdftotext", "chromium")
+
+
+def newcomer_environment(port: int, shadow: Path) -> dict[str, str]:
+    """This machine's environment without any Gatehouse setting but the port the README names,
+    and without the test-only tools: ``shadow`` (first on PATH) gets a stand-in for each that
+    fails as a missing command does (exit 127)."""
+    shadow.mkdir(exist_ok=True)
+    for tool in TEST_ONLY_TOOLS:
+        stand_in = shadow / tool
+        stand_in.write_text(
+            f"#!/bin/sh\necho '{tool}: not installed by ./scripts/serve' >&2\nexit 127\n"
+        )
+        stand_in.chmod(0o755)
     kept = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "VIRTUAL_ENV"))}
-    return {**kept, "GATEHOUSE_PORT": str(port)}
+    path = os.pathsep.join([str(shadow), kept.get("PATH", os.defpath)])
+    return {**kept, "PATH": path, "GATEHOUSE_PORT": str(port)}
 
 
 def tour(readme: str) -> list[Step]:
@@ -44,7 +60,7 @@ def tour(readme: str) -> list[Step]:
 
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
-    for tool in ("git", "curl", "oathtool"):
+    for tool in ("git", "curl"):
         if shutil.which(tool) is None:
             if in_ci():
                 pytest.fail(f"{tool} is missing: CI must run the README tour")
@@ -62,7 +78,7 @@ def served(clone: Path, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]
     once its banner says it listens."""
     first = steps(bash_blocks((clone / "README.md").read_text())[0])[0].command
     assert first.split()[0] == "./scripts/serve", first
-    env = newcomer_environment(free_port())
+    env = newcomer_environment(free_port(), tmp_path / "shadow")
     log = (tmp_path / "serve.err").open("w")
     started = time.monotonic()
     process = subprocess.Popen(
