@@ -116,3 +116,26 @@ def test_an_existing_home_is_made_private(tmp_path):
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     for path in home.rglob("*"):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_a_port_in_use_is_said_plainly_before_anything_is_created(tmp_path):
+    """Another program on the port: one line saying so and what to do, exit 2, and no
+    database, demo user or banner made for a server that could not have listened."""
+    home = tmp_path / "home"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ran = subprocess.run(
+            [sys.executable, "-m", "gatehouse.cli", "serve"],
+            env=clean_environment(home, GATEHOUSE_PORT=str(port), COLUMNS="200"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert ran.returncode == 2, ran.stdout + ran.stderr
+    assert f"Port {port} on 127.0.0.1 is already in use" in ran.stdout
+    assert "GATEHOUSE_PORT=8080 ./scripts/serve" in ran.stdout
+    assert "listening" not in ran.stdout and "Traceback" not in ran.stderr
+    assert not (home / "gatehouse.db").exists()
+    assert not (home / "demo-credentials.json").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import json
 import socket
@@ -65,7 +66,7 @@ def serve(
     from gatehouse.service.demo import create_demo
 
     settings = Settings(host=host, port=port)
-    refused = refusal(settings, workers)
+    refused = refusal(settings, workers) or unavailable(host, port)
     if refused:
         out.print(f"[red]{escape(refused)}[/]", soft_wrap=True)
         raise typer.Exit(2)
@@ -103,6 +104,33 @@ def serve(
         await AnnouncingServer(config).serve()
 
     asyncio.run(main())
+
+
+def unavailable(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host``:``port`` (None: it can), asked before the
+    database is touched or the banner printed. A bind as uvicorn's (SO_REUSEADDR), let go at
+    once; a program that takes the port in between still meets uvicorn's own error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except socket.gaierror as error:
+            return f"Cannot listen on {host}: {error.strerror}. Check --host (GATEHOUSE_HOST)."
+        except PermissionError:
+            return (
+                f"Port {port} needs privileges this user does not have. Choose a port above "
+                "1023: GATEHOUSE_PORT=8080 ./scripts/serve (or --port 8080)."
+            )
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (
+                    f"Port {port} on {host} is already in use (another Gatehouse, or another "
+                    "program). Stop it, or choose another port: GATEHOUSE_PORT=8080 "
+                    "./scripts/serve (or --port 8080)."
+                )
+            return f"Cannot listen on {host}:{port}: {error.strerror}."
+    return None
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
