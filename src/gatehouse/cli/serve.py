@@ -110,6 +110,7 @@ def unavailable(host: str, port: int) -> str | None:
     """Why the server could not listen on ``host``:``port`` (None: it can), asked before the
     database is touched or the banner printed. A bind as uvicorn's (SO_REUSEADDR), let go at
     once; a program that takes the port in between still meets uvicorn's own error."""
+    other = 8081 if port == 8080 else 8080
     family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -120,14 +121,14 @@ def unavailable(host: str, port: int) -> str | None:
         except PermissionError:
             return (
                 f"Port {port} needs privileges this user does not have. Choose a port above "
-                "1023: GATEHOUSE_PORT=8080 ./scripts/serve (or --port 8080)."
+                f"1023: GATEHOUSE_PORT={other} ./scripts/serve (or --port {other})."
             )
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 return (
                     f"Port {port} on {host} is already in use (another Gatehouse, or another "
-                    "program). Stop it, or choose another port: GATEHOUSE_PORT=8080 "
-                    "./scripts/serve (or --port 8080)."
+                    f"program). Stop it, or choose another port: GATEHOUSE_PORT={other} "
+                    f"./scripts/serve (or --port {other})."
                 )
             return f"Cannot listen on {host}:{port}: {error.strerror}."
     return None
