@@ -68,6 +68,7 @@ class SessionKeeper:
         self.on_stop = on_stop
         self._signed_in = asyncio.Event()
         self._lost = asyncio.Event()
+        self.first_attempt = asyncio.Event()  # set once the first sign-in succeeded or failed
         self._seq: int | None = None
         self._epoch: str | None = None
 
@@ -92,7 +93,10 @@ class SessionKeeper:
         try:
             while True:
                 try:
-                    await self._sign_in()
+                    try:
+                        await self._sign_in()
+                    finally:
+                        self.first_attempt.set()
                     backoff = 0.5
                     reason = await self._hold()
                 except (ConnectionLost, ServerError, RateLimited, Locked) as error:

@@ -33,6 +33,7 @@ from gatehouse.clients.gateway.upstream import MAX_CONNECTIONS, WAIT_TIMEOUT, Po
 from gatehouse.clients.sdk import AsyncGatehouse
 
 EXIT_STOPPED = 3
+FIRST_SIGN_IN_WAIT = 10.0  # seconds the TWS port waits for the first sign-in to be tried
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,11 @@ async def serve(
     tws = None
     if listener.tws_port is not None:
         address = f"{listener.host}:{listener.tws_port}"
+        # The TWS server reads the accounts and opens the event stream as it starts: after the
+        # first sign-in has been tried (not a warning of "Sign in first." on every start), but
+        # never later than FIRST_SIGN_IN_WAIT — with the server down it listens and retries.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(keeper.first_attempt.wait(), FIRST_SIGN_IN_WAIT)
         try:
             tws = await serve_tws(SdkUpstream(client), listener.host, listener.tws_port, allow)
             say("listening", api="tws", address=address)
