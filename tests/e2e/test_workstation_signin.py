@@ -59,6 +59,24 @@ async def test_paper_signin_with_totp_remembers_the_username(base_url, alice, cl
         assert str(again.screen.query_one("#environment").value) == "paper"
 
 
+async def test_a_refused_sign_in_writes_no_username(base_url, alice, clock, tmp_path):
+    """The username is kept once the server accepted the password: a password typed into the
+    username field by mistake never reaches the disk (the choices on screen are saved)."""
+    app = make_app(base_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#remember")
+        app.screen.query_one("#environment").value = "paper"
+        await type_into(pilot, "#username", alice.password)
+        await type_into(pilot, "#password", "something")
+        await press(pilot, "#signin")
+        await until(pilot, lambda: "do not match" in text_of(app, "#signin-error"))
+    saved = (tmp_path / "workstation.json").read_text()
+    assert alice.password not in saved
+    document = json.loads(saved)
+    assert document["username"] == "" and document["remember_username"] is True
+    assert document["environment"] == "paper"
+
+
 async def test_errors_in_plain_words(base_url, alice, clock, tmp_path):
     app = make_app(base_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -108,16 +108,21 @@ class SignInScreen(Screen[None]):
         value: Any = self.query_one(selector, Select).value
         return str(value)
 
-    def _remember(self, username: str) -> None:
+    def _remember(self, username: str | None) -> None:
+        """Save the choices on screen; the username only once the server accepted the password
+        (``None`` keeps the one saved before): a password typed into the username field by
+        mistake must not reach the disk."""
         remember = self.query_one("#remember", Checkbox).value
+        saved = self.store.load()
+        kept = saved.username if username is None else username
         self.store.save(
             Preferences(
-                username=username if remember else "",
+                username=kept if remember else "",
                 remember_username=remember,
                 environment=self._choice("#environment"),
                 channel=self._choice("#channel"),
                 server=self.signin.base_url,
-                device_tokens=self.store.load().device_tokens,
+                device_tokens=saved.device_tokens,
             )
         )
 
@@ -136,7 +141,7 @@ class SignInScreen(Screen[None]):
             self.say("Enter your username and password.")
             return
         environment = self._choice("#environment")
-        self._remember(username)
+        self._remember(None)
         button = self.query_one("#signin", Button)
         button.disabled = True
         self.say("Signing in…")
@@ -156,6 +161,7 @@ class SignInScreen(Screen[None]):
             return
         finally:
             button.disabled = self._locked_until is not None
+        self._remember(username)
         self.say("")
         self.post_message(
             PasswordStep(
