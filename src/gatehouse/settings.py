@@ -14,6 +14,13 @@ from gatehouse.domain.identity.users import Platform
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000  # the Gateway takes 5000 (like IBKR's); the TWS API 4001/4002
+# listening on one of these, a person on this machine opens http://localhost:PORT
+LOOPBACK = {"127.0.0.1", "localhost", "0.0.0.0", "::1", "::"}  # noqa: S104 - names, not binds
+
+
+def browser_url(host: str, port: int) -> str:
+    """The address to open: ``localhost`` for loopback (passkeys refuse IP addresses)."""
+    return f"http://{'localhost' if host in LOOPBACK else host}:{port}"
 
 
 class Settings(BaseSettings):
@@ -139,7 +146,9 @@ class Settings(BaseSettings):
 
     # recovery and mail (docs/recovery.md)
     public_base_url: str | None = Field(
-        default=None, description="where links in emails point; default http://HOST:PORT"
+        default=None,
+        description="where links in emails point; default http://HOST:PORT, with localhost "
+        "for a loopback or every-interface HOST (the address the banner gives)",
     )
     recovery_token_ttl_seconds: int = Field(default=1800, ge=300, le=86400)
     recovery_emails_per_hour: int = Field(default=3, ge=1)
@@ -163,7 +172,7 @@ class Settings(BaseSettings):
 
     @property
     def effective_public_base_url(self) -> str:
-        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+        return (self.public_base_url or browser_url(self.host, self.port)).rstrip("/")
 
     def password_policy(self) -> PasswordPolicy:
         return PasswordPolicy(

@@ -3,6 +3,7 @@ file. It listens on GATEHOUSE_PORT, prints an unwrapped banner, keeps its home p
 
 from __future__ import annotations
 
+import email
 import json
 import os
 import re
@@ -82,6 +83,24 @@ def test_the_banner_is_not_wrapped_in_a_log_file(served):
         for line in lines
     )
     assert any("live account starts with no cash" in line for line in lines)
+
+
+def test_a_reset_link_points_where_the_banner_does(served):
+    """The embedded outbox's email links to the address the banner gives (localhost)."""
+    port, home, _ = served
+    answer = httpx.post(
+        f"http://127.0.0.1:{port}/v1/api/recovery/password",
+        json={"email": "demo@example.com"},
+        timeout=30,
+    )
+    assert answer.status_code == 202, answer.text
+    deadline = time.monotonic() + 15
+    while not list((home / "mail").glob("*.eml")):
+        assert time.monotonic() < deadline, "no reset email in the outbox"
+        time.sleep(0.05)
+    [mail] = (home / "mail").glob("*.eml")
+    text = email.message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode()
+    assert f"http://localhost:{port}/recover?token=" in text
 
 
 def test_the_home_is_private_whatever_the_umask(served):

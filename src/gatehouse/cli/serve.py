@@ -18,12 +18,10 @@ from rich.markup import escape
 
 from gatehouse.cli.common import out, print_qr, write_private
 from gatehouse.cli.workers import refusal, run_workers
-from gatehouse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+from gatehouse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, browser_url
 
 if TYPE_CHECKING:  # the runtime (and all it loads) is imported when a command runs
     from gatehouse.bootstrap import Runtime
-
-LOOPBACK = {"127.0.0.1", "localhost", "0.0.0.0", "::1", "::"}  # noqa: S104 - names, not binds
 
 
 def serve(
@@ -173,11 +171,6 @@ class AnnouncingServer(uvicorn.Server):
         await super().startup(sockets)
         if self.started:
             announce(self.config.host, self.servers[0].sockets[0].getsockname()[1])
-
-
-def browser_url(host: str, port: int) -> str:
-    """The address to open: ``localhost`` for loopback (passkeys refuse IP addresses)."""
-    return f"http://{'localhost' if host in LOOPBACK else host}:{port}"
 
 
 def cli_command() -> str:
