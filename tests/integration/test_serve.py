@@ -83,6 +83,7 @@ def test_the_banner_is_not_wrapped_in_a_log_file(served):
         for line in lines
     )
     assert any("live account starts with no cash" in line for line in lines)
+    assert f"Emails (password-reset links) are files in {home / 'mail'}" in lines
 
 
 def test_a_reset_link_points_where_the_banner_does(served):

@@ -79,7 +79,8 @@ def serve(
             if created is not None:
                 write_private(path, json.dumps(created.__dict__, indent=2))
             if path.exists():
-                _banner(json.loads(path.read_text()), browser_url(host, port))
+                mail = None if settings.smtp_host else settings.home / "mail"
+                _banner(json.loads(path.read_text()), browser_url(host, port), mail)
         return runtime
 
     if workers > 1:
@@ -189,7 +190,7 @@ def proxy_options(trusted_proxies: str) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
-def _banner(demo: dict[str, Any], url: str) -> None:
+def _banner(demo: dict[str, Any], url: str, mail: Path | None = None) -> None:
     def say(text: str) -> None:
         out.print(text, soft_wrap=True)  # never hard-wrap (a log file has no width)
 
@@ -204,6 +205,8 @@ def _banner(demo: dict[str, Any], url: str) -> None:
         f"password [bold]{demo['paper_password']}[/]"
     )
     say(f"SMS codes go to {demo['phone']}: read them with [bold]{cli} sms outbox[/]")
+    if mail is not None:  # the embedded outbox (no GATEHOUSE_SMTP_HOST)
+        say(f"Emails (password-reset links) are files in [bold]{escape(_shown(mail))}[/]")
     say(f"TOTP: {demo['otpauth_uri']}")
     say(f"Scan with any authenticator app, or: oathtool --totp -b {secret}")
     print_qr(uri)
@@ -214,3 +217,11 @@ def _banner(demo: dict[str, Any], url: str) -> None:
     say(f"Client Portal: {url}/login   Mobile: {url}/m/   (use localhost: passkeys need it)")
     say(f"Administer with [bold]{cli} --help[/]; sign in with curl: see the README's tour.")
     out.rule()
+
+
+def _shown(path: Path) -> str:
+    """``path`` as short as it can be said from here (relative under the working folder)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
