@@ -379,3 +379,17 @@ def test_the_migrations_build_exactly_the_declared_tables(fresh_database):
     head = ScriptDirectory.from_config(migrate.alembic_config(fresh_database)).get_current_head()
     assert version == head
     migrate.upgrade(fresh_database)  # running them again changes nothing
+
+
+def test_gateway_run_before_any_login_says_so_without_asking_a_passphrase(tmp_path):
+    """No device file (or a damaged one): the way out is said at once, no passphrase asked."""
+    gateway = tmp_path / "gateway"
+    ran = gatehouse(tmp_path, "gateway", "run", "--home", str(gateway), stdin="")
+    assert ran.returncode != 0
+    assert "run `gatehouse gateway login` first" in ran.stdout + ran.stderr
+    assert "Passphrase" not in ran.stdout + ran.stderr
+    gateway.mkdir()
+    (gateway / "device.json").write_text("{not json")
+    ran = gatehouse(tmp_path, "gateway", "run", "--home", str(gateway), stdin="")
+    assert "cannot be read" in ran.stdout + ran.stderr
+    assert "Passphrase" not in ran.stdout + ran.stderr

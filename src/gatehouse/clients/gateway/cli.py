@@ -228,7 +228,9 @@ def run_gateway(
         rules = AllowList.load(
             allow or [], allow_file or (default_allow if default_allow.exists() else None)
         )
-        unsealed = keystore.unseal(folder / "device.json", _passphrase(confirm=False))
+        device = folder / "device.json"
+        keystore.enrollment(device)  # missing or damaged: said before the passphrase is asked
+        unsealed = keystore.unseal(device, _passphrase(confirm=False))
     except (AllowListError, OSError, keystore.DeviceFileError) as error:
         raise _fail(str(error)) from None
     live = unsealed.enrollment.environment == "live"
