@@ -393,3 +393,26 @@ def test_gateway_run_before_any_login_says_so_without_asking_a_passphrase(tmp_pa
     ran = gatehouse(tmp_path, "gateway", "run", "--home", str(gateway), stdin="")
     assert "cannot be read" in ran.stdout + ran.stderr
     assert "Passphrase" not in ran.stdout + ran.stderr
+
+
+@pytest.mark.parametrize("action", ["codes", "approve"])
+def test_key_before_any_enrollment_says_so_without_asking_the_pin(tmp_path, action):
+    """No device file (or a damaged one): enroll first, said at once; no PIN asked."""
+    device = tmp_path / "key" / "device.json"
+    ran = gatehouse(tmp_path, "key", "--file", str(device), action, stdin="")
+    assert ran.returncode == 1
+    assert "enroll first" in ran.stderr and "PIN" not in ran.stdout + ran.stderr
+    device.parent.mkdir()
+    device.write_text("{not json")
+    ran = gatehouse(tmp_path, "key", "--file", str(device), action, stdin="")
+    assert "cannot be read" in ran.stderr and "PIN" not in ran.stdout + ran.stderr
+
+
+def test_key_file_given_before_the_command_is_the_one_used(tmp_path):
+    device = tmp_path / "elsewhere.json"
+    device.write_text("{not json")
+    before = gatehouse(tmp_path, "key", "--file", str(device), "list")
+    after = gatehouse(tmp_path, "key", "list", "--file", str(device))
+    assert before.returncode == after.returncode == 1
+    assert f"The device file {device} cannot be read" in before.stderr
+    assert before.stderr == after.stderr

@@ -57,6 +57,11 @@ def _run(work: Awaitable[T]) -> T:
 
 
 def _unlock(file: DeviceFile, pin: str | None, *, create: bool = False) -> UnlockedDevice:
+    if not create:
+        try:
+            file.check()  # missing or damaged: said before the PIN is asked
+        except KeyStoreError as error:
+            raise _fail(str(error)) from None
     if pin is None:
         pin = typer.prompt("PIN", hide_input=True, confirmation_prompt=create and not file.exists())
     try:
@@ -73,6 +78,8 @@ def open_app(
 ) -> None:
     """Open the Key app when no command is given."""
     if context.invoked_subcommand is not None:
+        if file is not None:  # `key --file F codes` means `key codes --file F` (it was ignored)
+            context.default_map = {context.invoked_subcommand: {"file": str(file)}}
         return
     from gatehouse.clients.key.app import KeyApp
 

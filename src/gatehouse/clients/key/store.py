@@ -171,6 +171,10 @@ class DeviceFile:
             raise KeyStoreError(f"{self.path} is not a Gatehouse Key device file.")
         return document
 
+    def check(self) -> None:
+        """KeyStoreError unless the file is there and is a device file (nothing secret read)."""
+        self._read()
+
     def accounts(self) -> list[Account]:
         """The enrolled accounts, without the PIN (nothing secret)."""
         if not self.exists():
