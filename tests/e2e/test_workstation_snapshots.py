@@ -62,15 +62,17 @@ async def check(pilot: Pilot[Any], name: str, user: Any) -> None:
 
 
 async def steady_screen(pilot: Pilot[Any], user: Any, seconds: float = 20.0) -> str:
-    """The screen once two exports 0.3 s apart agree: a table that got its rows lays out its
-    columns on a later refresh, and the market is frozen by the fake clock."""
+    """The screen once two exports 0.3 s apart agree with every activity table measured: a
+    table that got its rows (again: an event reloads it) lays out its columns on a later
+    refresh, and the market is frozen by the fake clock."""
     app = pilot.app
     deadline = asyncio.get_running_loop().time() + seconds
     svg = normalise(app.export_screenshot(title="Gatehouse Workstation"), user)
     while asyncio.get_running_loop().time() < deadline:
         await pilot.pause(0.3)
         again = normalise(app.export_screenshot(title="Gatehouse Workstation"), user)
-        if again == svg:
+        tables = [panel.table for panel in app.screen.query(ActivityPanel)]
+        if again == svg and all(measured(table) for table in tables):
             break
         svg = again
     return svg

@@ -19,6 +19,7 @@ WORKING = {"PendingSubmit", "PreSubmitted", "Submitted"}
 class TablePanel(Panel):
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     EMPTY = "Nothing yet."
+    _shown: list[tuple[str, list[str]]] | None = None  # the rows on screen, as fetched
 
     def compose(self) -> ComposeResult:
         table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
@@ -35,6 +36,12 @@ class TablePanel(Panel):
 
     async def reload(self) -> None:
         rows = await self.fetch()
+        if rows != self._shown:  # an event that changed nothing here: no redraw, cursor kept
+            self._shown = rows
+            self._show(rows)
+        self.border_subtitle = f"{len(rows)}" if rows else self.EMPTY
+
+    def _show(self, rows: list[tuple[str, list[str]]]) -> None:
         table = self.table
         keep = table.cursor_row
         table.clear()
@@ -43,10 +50,11 @@ class TablePanel(Panel):
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         # A DataTable measures its columns for new rows when it next idles, and nothing may
-        # post to it after rows arrive from the server: prompt it, or the columns can stay
-        # as narrow as their headers.
+        # post to it after rows arrive from the server: prompt it, now and after the next
+        # refresh (a prompt is dropped while its queue is busy or it is not running yet), or
+        # the columns can stay as narrow as their headers.
         table.check_idle()
-        self.border_subtitle = f"{len(rows)}" if rows else self.EMPTY
+        table.call_after_refresh(table.check_idle)
 
     def selected_key(self) -> str | None:
         table = self.table
