@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -49,12 +50,15 @@ class TablePanel(Panel):
             table.add_row(*cells, key=key)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
-        # A DataTable measures its columns for new rows when it next idles, and nothing may
-        # post to it after rows arrive from the server: prompt it, now and after the next
-        # refresh (a prompt is dropped while its queue is busy or it is not running yet), or
-        # the columns can stay as narrow as their headers.
+        # A DataTable measures its columns for new rows only when it next idles, and nothing
+        # may post to it after rows arrive from the server: the columns then stayed as narrow
+        # as their headers (seen in .ci/run's snapshots). Widen them here, as its measure
+        # would (plain text: a cell is as wide as its characters), then let it idle anyway.
+        for index, column in enumerate(table.ordered_columns):
+            widest = max((cell_len(c[index]) for _, c in rows if index < len(c)), default=0)
+            column.content_width = max(column.content_width, widest)
+        table.refresh(layout=True)
         table.check_idle()
-        table.call_after_refresh(table.check_idle)
 
     def selected_key(self) -> str | None:
         table = self.table
