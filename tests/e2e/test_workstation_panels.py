@@ -4,15 +4,21 @@ working order; create and delete a price alert; a message thread appears."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from tests.support.trading import AAPL, trader
 from tests.support.workstation import SIZE, make_app, press, sign_in, type_into, until
+from textual.app import App
 from textual.widgets import DataTable, Input
 
 from gatehouse.clients.workstation.dialogs import AlertDialog, AskDialog, ModifyDialog
-from gatehouse.clients.workstation.panels.tables import AlertsPanel, MessagesPanel, OrdersPanel
+from gatehouse.clients.workstation.panels.tables import (
+    AlertsPanel,
+    MessagesPanel,
+    OrdersPanel,
+    TablePanel,
+)
 from gatehouse.clients.workstation.workspace import ChooseDialog
 
 
@@ -120,3 +126,38 @@ async def test_modify_an_order_and_alerts_and_messages(base_url, client, alice, 
         wrote = await web.post("messages/threads", {"subject": "Statement question", "body": "Hi"})
         assert wrote.status_code == 201, wrote.text
         await until(pilot, lambda: column(messages.table, 0) == ["Statement question"])
+
+
+class Rows(TablePanel):
+    """A table panel whose rows are set by the test (no server)."""
+
+    kind = "rows"
+    COLUMNS = ("When", "What")
+    rows: list[tuple[str, list[str]]] = []
+
+    async def fetch(self) -> list[tuple[str, list[str]]]:
+        return list(self.rows)
+
+
+async def test_a_table_is_sized_for_its_rows_and_redrawn_only_when_they_change():
+    class Host(App[None]):
+        def compose(self):
+            yield Rows(cast(Any, None), "Rows")
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(Rows)
+        table = panel.table
+        panel.rows = [("0", ["2026-01-05 15:00", "login: succeeded"]), ("1", ["x", "y"])]
+        await panel.reload()  # the columns are as wide as the rows at once, not at idle
+        assert [c.content_width for c in table.ordered_columns] == [16, 16]
+        table.move_cursor(row=1)
+        await pilot.pause()
+        cleared: list[bool] = []
+        clear = table.clear
+        table.clear = lambda columns=False: cleared.append(True) or clear(columns)  # type: ignore[method-assign]
+        await panel.reload()  # the same rows: nothing redrawn, the cursor stays
+        assert not cleared and table.cursor_row == 1 and panel.border_subtitle == "2"
+        panel.rows = panel.rows[:1]
+        await panel.reload()
+        assert cleared and table.row_count == 1 and table.cursor_row == 0
