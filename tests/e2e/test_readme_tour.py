@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,17 +19,12 @@ from pathlib import Path
 
 import pytest
 from tests.support.backends import in_ci
+from tests.support.ports import free_port
 from tests.support.readme import Step, bash_blocks, matches, section, steps
 
 ROOT = Path(__file__).resolve().parents[2]
 MARK = "\x1estep-done"
 TOUR = "A tour"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # Debian packages that ./scripts/test installs for the tests: a newcomer who has only run

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -22,18 +21,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support.backends import PG_ENV, REDIS_ENV, require
+from tests.support.ports import free_port
 from tests.support.sync import events, open_socket, resume
 from websockets.asyncio.client import ClientConnection
 
 PASSWORD = "Correct-Horse-42-battery"
 FAST = {"GATEHOUSE_ARGON2_MEMORY_KIB": "1024", "GATEHOUSE_ARGON2_TIME_COST": "1"}
 LISTENING = re.compile(r"Gatehouse listening on http://localhost:(\d+) .* 2 workers, pids ([\d ]+)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _environment(home: Path, **extra: str) -> dict[str, str]:

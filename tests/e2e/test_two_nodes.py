@@ -27,18 +27,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support.backends import PG_ENV, REDIS_ENV, in_ci, require
+from tests.support.ports import free_port
 from tests.support.sync import EVENTUALLY, events, next_not_heartbeat, open_socket, resume
 
 from gatehouse.adapters.db.schema import metadata
 
 PASSWORD = "Correct-Horse-42-battery"
 PHONE = "+15551234567"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class RedisServer:

@@ -14,7 +14,8 @@ from typing import Any
 
 from ib_async import IB, MarketOrder, Stock
 from tests.e2e.test_gateway_processes import PASSPHRASE, oathtool, totp_secret
-from tests.support.processes import GatewayProcess, Server, cli, free_port, wait_until
+from tests.support.ports import free_port
+from tests.support.processes import GatewayProcess, Server, cli, wait_until
 
 
 def accepts(port: int) -> bool:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 
 import httpx
 import pytest
 from tests.support import gateway as gw
 from tests.support.access import session_token
+from tests.support.ports import free_port
 from tests.support.server import serving
 
 from gatehouse.clients.gateway.allow import AllowList
@@ -250,9 +250,3 @@ async def test_a_waiter_that_gives_up_leaves_no_trace() -> None:
 def test_a_cap_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Pool(f"http://127.0.0.1:{free_port()}", max_connections=0)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

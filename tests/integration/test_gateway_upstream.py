@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from tests.support.ports import free_port
 from tests.support.server import serving
 
 from gatehouse.clients.gateway.allow import AllowList
@@ -128,12 +128,6 @@ async def test_a_body_cut_short_is_an_upstream_error_and_the_connection_is_dropp
             assert pool._idle == []
         finally:
             await pool.aclose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_an_unreachable_server_is_upstream_unavailable() -> None:

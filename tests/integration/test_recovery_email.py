@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from tests.support.access import snapshot
-from tests.support.mail import _free_port, body_of, link_in, smtp_server
+from tests.support.mail import body_of, link_in, smtp_server
+from tests.support.ports import free_port
 from tests.support.signin import bearer, full_signin, login
 from tests.support.state import audit_events
 
@@ -201,6 +202,6 @@ async def test_the_smtp_mailer_delivers_and_reports_an_unreachable_server():
         [mail] = await box.wait_for(1)
     assert mail["From"] == "Gatehouse <gh@example.com>"
     assert re.search("Body text", body_of(mail))
-    closed = SmtpMailer(host="127.0.0.1", port=_free_port(), sender="gh@example.com", timeout=2)
+    closed = SmtpMailer(host="127.0.0.1", port=free_port(), sender="gh@example.com", timeout=2)
     with pytest.raises(ServiceUnavailable):
         await closed.send(to="someone@example.com", subject="Hello", text="Body")

@@ -14,7 +14,8 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from tests.integration.test_serve import clean_environment, free_port
+from tests.integration.test_serve import clean_environment
+from tests.support.ports import free_port
 
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.identity.factors import totp

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 from tests.support.access import enrolled_device, key_client
+from tests.support.ports import free_port
 from tests.support.signin import latest_sms_code
 
 from gatehouse.clients.sdk import (
@@ -135,9 +135,7 @@ async def test_errors_carry_the_servers_codes(base_url, alice, clock):
 
 
 async def test_an_unreachable_server_is_connection_lost():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     async with AsyncGatehouse(f"http://127.0.0.1:{port}") as gh:
         with pytest.raises(ConnectionLost) as lost:
             await gh.tickle()

@@ -17,18 +17,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.support.ports import free_port
 from typer.testing import CliRunner
 
 from gatehouse.cli.app import app
 
 FAST = {"GATEHOUSE_ARGON2_MEMORY_KIB": "1024", "GATEHOUSE_ARGON2_TIME_COST": "1"}
 URI = re.compile(r"otpauth://totp/Gatehouse:demo\?secret=[A-Z2-7]+&issuer=Gatehouse\S*period=30")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def clean_environment(home: Path, **extra: str) -> dict[str, str]:

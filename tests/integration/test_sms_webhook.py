@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from tests.support.ports import free_port
 
 from gatehouse.adapters.sms.webhook import WebhookSmsSender
 from gatehouse.domain.errors import ServiceUnavailable
@@ -185,9 +185,7 @@ async def test_provider_that_always_times_out_gives_up(provider: FakeProvider) -
 
 
 async def test_unreachable_provider_gives_up() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nothing listens there
     unreachable = WebhookSmsSender(f"http://127.0.0.1:{port}/sms", retries=2, backoff=0.01)
     with pytest.raises(ServiceUnavailable) as caught:
         await unreachable.send("+15551234567", "hi")

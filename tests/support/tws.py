@@ -16,6 +16,7 @@ from gatehouse.clients.gateway.tws import TwsServer
 from gatehouse.clients.gateway.tws.server import Networks
 from gatehouse.clients.gateway.tws.upstream import SdkUpstream, UpstreamEvent
 from gatehouse.clients.sdk import AsyncGatehouse
+from tests.support.ports import free_port
 from tests.support.server import _Server
 
 
@@ -44,9 +45,7 @@ class Restartable:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._task: asyncio.Task[None] | None = None
         self._server: Any = None

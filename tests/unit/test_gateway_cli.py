@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from tests.support.ports import free_port
 from typer.testing import CliRunner
 
 from gatehouse.cli.app import app as cli_app
@@ -27,9 +26,7 @@ def gateway(tmp_path, *args: str, passphrase: str = "correct horse battery"):
 
 
 def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])  # closed again when the block ends
+    return free_port()  # nothing listens there
 
 
 def test_bad_options_are_usage_errors(tmp_path):
