@@ -217,6 +217,40 @@ async def test_the_password_can_be_typed_at_the_prompt(home_with_alice):
     assert await password_works(home, "carol", PASSWORD)
 
 
+async def test_a_weak_or_mistyped_password_at_the_prompt_is_asked_for_again(home_with_alice):
+    home = home_with_alice
+    typed = gatehouse(
+        home,
+        *("users", "create", "dave", "--email", "d@example.com"),
+        stdin=f"short\ndave-{PASSWORD}\n{PASSWORD}\nmistyped\n{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert typed.returncode == 0, typed.stderr
+    said = one_line(typed.stderr)
+    # each refusal comes before the confirmation is asked for: the first two need no second entry
+    assert "at least 10 characters long. Choose another." in said
+    assert "must not contain your username. Choose another." in said
+    assert "The two entries do not match. Type it again." in said
+    assert await password_works(home, "dave", PASSWORD)
+
+    piped = gatehouse(home, "users", "set-password", "alice", stdin="short\n")
+    assert piped.returncode == 1 and "Aborted" in piped.stderr  # end of input: no loop
+    assert await password_works(home, "alice", PASSWORD)
+
+
+async def test_the_table_reads_as_words(home_with_alice):
+    home = home_with_alice
+    issued = gatehouse(home, "card", "issue", "alice", "--pdf", str(home / "card.pdf"))
+    card_id = re.search(r"Card (\w+) for alice", issued.stdout)
+    assert card_id, issued.stdout
+    shown, listed = gatehouse_all(home, ["users", "show", "alice"], ["users", "list"])
+    rows = {line.split()[1]: line.split()[3:-1] for line in shown.stdout.splitlines()[1:-1]}
+    assert rows["code_card"] == [card_id.group(1), "(100", "unused", "cells)"]
+    assert rows["totp"] == rows["admin_locked"] == rows["hard_locked"] == ["no"]
+    assert rows["phone"] == ["+15551234567"]
+    assert "{" not in shown.stdout and "False" not in shown.stdout + listed.stdout
+    assert re.search(r"alice .* user .* no .* no", listed.stdout)
+
+
 async def test_unknown_users_exit_with_3(home_with_alice):
     home = home_with_alice
     answers = gatehouse_all(

@@ -16,7 +16,7 @@ import segno
 import typer
 from rich.console import Console
 
-from gatehouse.domain.errors import GatehouseError, NotFound
+from gatehouse.domain.errors import GatehouseError, NotFound, WeakPassword
 from gatehouse.settings import Settings
 
 if TYPE_CHECKING:  # the runtime (and all it loads) is imported when a command runs
@@ -49,6 +49,28 @@ def run(work: Callable[[Runtime], Awaitable[T]]) -> T:
     except GatehouseError as error:
         err.print(f"[red]error ({error.code}):[/] {error.message}")
         raise typer.Exit(1) from None
+
+
+def new_password(label: str, *, username: str = "", email: str = "") -> str:
+    """Ask for a new password, hidden and twice, until it meets the password policy.
+
+    A password the policy refuses is said at once, before the confirmation, and asked for again
+    (the use case checks it once more, with everything it knows of the account). End of input
+    aborts, so a script that pipes one weak password is refused instead of looping.
+    """
+    from gatehouse.domain.identity.passwords import check_password
+
+    policy = Settings().password_policy()
+    while True:
+        first = str(typer.prompt(label, hide_input=True))
+        try:
+            check_password(first, policy=policy, username=username, email=email)
+        except WeakPassword as refused:
+            err.print(f"[red]{refused.message}[/] Choose another.")
+            continue
+        if str(typer.prompt("Repeat for confirmation", hide_input=True)) == first:
+            return first
+        err.print("[red]The two entries do not match.[/] Type it again.")
 
 
 def print_qr(uri: str) -> None:

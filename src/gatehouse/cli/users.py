@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from gatehouse.cli.common import JsonFlag, UserName, out, run
+from gatehouse.cli.common import JsonFlag, UserName, new_password, out, run
 
 users_app = typer.Typer(help="Create and manage users.", no_args_is_help=True)
 
@@ -18,7 +18,7 @@ def users_create(
     name: Annotated[str, typer.Argument(help="Username (3-32 chars: letters, digits, . _ -).")],
     email: Annotated[str, typer.Option(help="Email address for recovery.")],
     password: Annotated[
-        str | None, typer.Option(help="Password; prompted for (hidden) when omitted.")
+        str | None, typer.Option(help="Password; prompted for (hidden, twice) when omitted.")
     ] = None,
     phone: Annotated[str | None, typer.Option(help="Mobile number for SMS codes, +E.164.")] = None,
     support: Annotated[bool, typer.Option(help="Create a support agent.")] = False,
@@ -27,10 +27,9 @@ def users_create(
     from gatehouse.domain.identity.users import Role
     from gatehouse.service.identity import users
 
-    if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    assert password is not None
-    secret = password
+    secret = (
+        password if password is not None else new_password("Password", username=name, email=email)
+    )
     created = run(
         lambda rt: users.create(
             rt.ctx,
@@ -75,7 +74,7 @@ def users_list(as_json: JsonFlag = False) -> None:
         return
     table = Table("username", "email", "live", "paper", "role", "locked", "totp")
     for row in rows:
-        table.add_row(*(str(v) for v in row.values()))
+        table.add_row(*(_cell(v) for v in row.values()))
     out.print(table)
 
 
@@ -90,8 +89,21 @@ def users_show(name: UserName, as_json: JsonFlag = False) -> None:
         return
     table = Table("field", "value", show_header=False)
     for key, value in info.items():
-        table.add_row(key, str(value))
+        table.add_row(key, _cell(value))
     out.print(table)
+
+
+def _cell(value: object) -> str:
+    """A value as a person reads it in a table (``--json`` keeps the raw values)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        if set(value) == {"id", "unused_cells"}:  # the code card
+            return f"{value['id']} ({value['unused_cells']} unused cells)"
+        return ", ".join(f"{k} {_cell(v)}" for k, v in value.items())
+    return str(value)
 
 
 @users_app.command("lock")
@@ -128,10 +140,7 @@ def users_set_password(
     """Set a user's live (or, with --paper, paper) password; every session of the user ends."""
     from gatehouse.service.identity import users
 
-    if password is None:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    assert password is not None
-    secret = password
+    secret = password if password is not None else new_password("New password", username=name)
     ended = run(
         lambda rt: users.set_password(
             rt.ctx, name, secret, actor="cli", temporary=temporary, paper=paper
