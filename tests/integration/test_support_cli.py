@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import pytest
 from tests.support.access import make_support_agent
@@ -71,6 +72,16 @@ async def test_the_support_commands(client, runtime, alice, support):
     assert "3 of 3 answers match: verified." in verified.output, verified.output
     doubted = await support("verify-identity", "alice", stdin="Rex\nPaper boy\nFord\n")
     assert doubted.exit_code == 1 and "NOT verified" in doubted.output
+
+    read = await support("show", "alice")  # as a person reads it, 200 columns
+    assert "{" not in read.output and "True" not in read.output and "False" not in read.output
+    lines = read.output.splitlines()
+    assert [c.strip() for c in lines[9].split("│")[1:3]] == ["totp", "no"]  # reset above
+    questions = lines.index(next(line for line in lines if line.startswith("security questions")))
+    assert "What was the name of your first pet?" in "".join(lines[questions : questions + 9])
+    assert "key devices: none" in lines
+    activity = [line for line in lines[questions:] if "support.temporary_password" in line]
+    assert len(activity) == 1 and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", activity[0])
 
     thread = await messages.create_thread(runtime.ctx, user, subject="Help", body="Locked out")
     thread_id = thread["thread"]["thread_id"]

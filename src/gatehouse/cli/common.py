@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import segno
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from gatehouse.domain.errors import GatehouseError, NotFound, WeakPassword
 from gatehouse.settings import Settings
@@ -71,6 +74,48 @@ def new_password(label: str, *, username: str = "", email: str = "") -> str:
         if str(typer.prompt("Repeat for confirmation", hide_input=True)) == first:
             return first
         err.print("[red]The two entries do not match.[/] Type it again.")
+
+
+_INSTANT = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?(\+00:00|Z)?")
+
+
+def cell(value: object) -> str:
+    """A value as a person reads it in a table (``--json`` keeps the raw values): yes/no,
+    instants to the second (UTC), a code card as its id and unused cells."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        if set(value) == {"id", "unused_cells"}:  # the code card
+            return f"{value['id']} ({value['unused_cells']} unused cells)"
+        return ", ".join(f"{k} {cell(v)}" for k, v in value.items())
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, str) and (instant := _INSTANT.fullmatch(value)):
+        return f"{instant[1]} {instant[2]}"
+    return str(value)
+
+
+def rows_table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> Table:
+    """One row per record. A column empty in every row is left out; a long value folds onto a
+    second line rather than being cut."""
+    cells = [{column: cell(row.get(column)) for column in columns} for row in rows]
+    shown = [c for c in columns if any(r[c] not in ("", "-") for r in cells)] or columns
+    table = Table(title=title, title_justify="left")
+    for column in shown:
+        table.add_column(column, overflow="fold")
+    for row in cells:
+        table.add_row(*(row[column] for column in shown))
+    return table
+
+
+def record_table(record: dict[str, Any]) -> Table:
+    """One record as field/value lines (lists of records are for :func:`rows_table`)."""
+    table = Table("field", "value", show_header=False)
+    for key, value in record.items():
+        table.add_row(key, cell(value))
+    return table
 
 
 def print_qr(uri: str) -> None:

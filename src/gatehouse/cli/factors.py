@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from gatehouse.cli.common import JsonFlag, UserName, out, print_qr, run, write_private
+from gatehouse.cli.common import JsonFlag, UserName, cell, out, print_qr, run, write_private
 
 if TYPE_CHECKING:  # the runtime (and all it loads) is imported when a command runs
     from gatehouse.bootstrap import Runtime
@@ -83,5 +83,5 @@ def sms_outbox(
         return
     table = Table("sent", "to", "text")
     for row in rows:
-        table.add_row(str(row["created_at"]), str(row["to"]), str(row["text"]))
+        table.add_row(cell(row["created_at"]), str(row["to"]), str(row["text"]))
     out.print(table)

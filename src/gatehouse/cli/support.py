@@ -11,10 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from gatehouse.cli.common import UserName, run
+from gatehouse.cli.common import UserName, cell, out, record_table, rows_table, run
 
 if TYPE_CHECKING:
     from gatehouse.bootstrap import Runtime
@@ -24,23 +22,35 @@ ACTOR = "cli"
 support_app = typer.Typer(
     help="The support console: help users who are stuck.", no_args_is_help=True
 )
-out = Console()
 
 
 def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
     return run(work)
 
 
-def _print(data: Any, as_json: bool) -> None:
+ACTIVITY = ["at", "event", "platform", "environment", "address", "factor", "actor"]
+
+
+def _print(data: dict[str, Any], as_json: bool) -> None:
+    """A record: its fields, then each list in it (Key devices, activity…) as a table of its own."""
     if as_json:
         print(json.dumps(data, default=str))
         return
-    table = Table("field", "value", show_header=False)
-    for key, value in data.items():
-        table.add_row(
-            key, json.dumps(value, default=str) if isinstance(value, list | dict) else str(value)
-        )
-    out.print(table)
+    lists = {key: value for key, value in data.items() if isinstance(value, list)}
+    out.print(record_table({k: v for k, v in data.items() if k not in lists}))
+    for key, rows in lists.items():
+        title = key.replace("_", " ")
+        if not rows:
+            out.print(f"{title}: none")
+        elif all(isinstance(row, dict) for row in rows):
+            columns = (
+                ACTIVITY
+                if key == "recent_activity"
+                else list(dict.fromkeys(k for r in rows for k in r))
+            )
+            out.print(rows_table(rows, columns, title=title))
+        else:
+            out.print(f"{title}: {', '.join(cell(row) for row in rows)}")
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -58,10 +68,7 @@ def find(
     if as_json:
         print(json.dumps(found))
         return
-    table = Table("username", "email", "phone", "live", "paper", "locked")
-    for row in found:
-        table.add_row(*(str(v) for v in row.values()))
-    out.print(table)
+    out.print(rows_table(found, ["username", "email", "phone", "live", "paper", "locked"]))
 
 
 @support_app.command("show")
@@ -87,15 +94,7 @@ def activity(
     if as_json:
         print(json.dumps(rows))
         return
-    table = Table("at", "event", "platform", "environment", "address", "factor", "actor")
-    for row in rows:
-        table.add_row(
-            *(
-                str(row[k])
-                for k in ("at", "event", "platform", "environment", "address", "factor", "actor")
-            )
-        )
-    out.print(table)
+    out.print(rows_table(rows, ACTIVITY))
 
 
 @support_app.command("unlock")
@@ -195,15 +194,8 @@ def threads(
     if as_json:
         print(json.dumps(found))
         return
-    table = Table("thread", "user", "subject", "messages", "unread", "updated")
-    for t in found["threads"]:
-        table.add_row(
-            *(
-                str(t[k])
-                for k in ("thread_id", "username", "subject", "messages", "unread", "updated_at")
-            )
-        )
-    out.print(table)
+    columns = ["thread_id", "username", "subject", "messages", "unread", "updated_at"]
+    out.print(rows_table(found["threads"], columns))
 
 
 @support_app.command("reply")

@@ -6,9 +6,16 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from gatehouse.cli.common import JsonFlag, UserName, new_password, out, run
+from gatehouse.cli.common import (
+    JsonFlag,
+    UserName,
+    new_password,
+    out,
+    record_table,
+    rows_table,
+    run,
+)
 
 users_app = typer.Typer(help="Create and manage users.", no_args_is_help=True)
 
@@ -72,10 +79,7 @@ def users_list(as_json: JsonFlag = False) -> None:
     if as_json:
         print(json.dumps(rows))
         return
-    table = Table("username", "email", "live", "paper", "role", "locked", "totp")
-    for row in rows:
-        table.add_row(*(_cell(v) for v in row.values()))
-    out.print(table)
+    out.print(rows_table(rows, ["username", "email", "live", "paper", "role", "locked", "totp"]))
 
 
 @users_app.command("show")
@@ -87,23 +91,7 @@ def users_show(name: UserName, as_json: JsonFlag = False) -> None:
     if as_json:
         print(json.dumps(info))
         return
-    table = Table("field", "value", show_header=False)
-    for key, value in info.items():
-        table.add_row(key, _cell(value))
-    out.print(table)
-
-
-def _cell(value: object) -> str:
-    """A value as a person reads it in a table (``--json`` keeps the raw values)."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "-"
-    if isinstance(value, dict):
-        if set(value) == {"id", "unused_cells"}:  # the code card
-            return f"{value['id']} ({value['unused_cells']} unused cells)"
-        return ", ".join(f"{k} {_cell(v)}" for k, v in value.items())
-    return str(value)
+    out.print(record_table(info))
 
 
 @users_app.command("lock")
