@@ -4,12 +4,14 @@ working order; create and delete a price alert; a message thread appears."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, cast
 
 import pytest
 from tests.support.trading import AAPL, trader
 from tests.support.workstation import SIZE, make_app, press, sign_in, type_into, until
 from textual.app import App
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input
 
 from gatehouse.clients.workstation.dialogs import AlertDialog, AskDialog, ModifyDialog
@@ -159,5 +161,82 @@ async def test_a_table_is_sized_for_its_rows_and_redrawn_only_when_they_change()
         await panel.reload()  # the same rows: nothing redrawn, the cursor stays
         assert not cleared and table.cursor_row == 1 and panel.border_subtitle == "2"
         panel.rows = panel.rows[:1]
+        await panel.reload()  # a row went: removed, nothing else redrawn
+        assert not cleared and table.row_count == 1 and table.cursor_row == 0
+
+
+def shown(table: Any) -> list[tuple[str, list[str]]]:
+    """The table's rows, top to bottom, as (key, cells)."""
+    keys = [table.coordinate_to_cell_key(Coordinate(i, 0)).row_key for i in range(table.row_count)]
+    return [(str(key.value), [str(c) for c in table.get_row(key)]) for key in keys]
+
+
+async def test_a_changed_table_is_patched_in_place_and_the_cursor_stays_on_its_row():
+    class Host(App[None]):
+        def compose(self):
+            yield Rows(cast(Any, None), "Rows")
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(Rows)
+        table = panel.table
+        panel.rows = [("11", ["11", "Submitted"]), ("10", ["10", "Filled"])]
         await panel.reload()
-        assert cleared and table.row_count == 1 and table.cursor_row == 0
+        table.move_cursor(row=1)  # on order 10
+        added: list[str] = []
+        add_row, clear = table.add_row, table.clear
+        table.add_row = lambda *cells, **kw: added.append(kw["key"]) or add_row(*cells, **kw)  # type: ignore[method-assign]
+        table.clear = lambda columns=False: added.append("cleared") or clear(columns)  # type: ignore[method-assign]
+        # newest first, as the orders list is: a new order on top, one filled, one gone
+        panel.rows = [("12", ["12", "Submitted"]), ("11", ["11", "Filled"])]
+        await panel.reload()
+        assert shown(table) == panel.rows and added == ["12"]
+        assert table.cursor_row == 1  # order 10 went: the cursor keeps its place
+        table.move_cursor(row=1)  # on order 11
+        panel.rows = [("13", ["13", "Submitted"]), *panel.rows]
+        await panel.reload()
+        assert shown(table) == panel.rows and added == ["12", "13"]
+        assert table.cursor_row == 2 and panel.selected_key() == "11"  # it moved down with it
+        await pilot.pause()
+        # rows that are not unique cannot be put back in order by their cells: rebuilt
+        panel.rows = [("14", ["x", "y"]), ("15", ["x", "y"])]
+        await panel.reload()
+        assert shown(table) == panel.rows and added[-3:] == ["cleared", "14", "15"]
+
+
+class Slow(TablePanel):
+    """A panel whose reload waits until the test lets it finish."""
+
+    kind = "slow"
+
+    def __init__(self) -> None:
+        super().__init__(cast(Any, None), "Slow")
+        self.started = self.finished = self.cancelled = 0
+        self.gate = asyncio.Event()
+
+    async def reload(self) -> None:
+        self.started += 1
+        try:
+            await self.gate.wait()
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        self.finished += 1
+
+
+async def test_events_during_a_reload_make_one_more_reload_and_cancel_none():
+    class Host(App[None]):
+        def compose(self):
+            yield Slow()
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(Slow)
+        await until(pilot, lambda: panel.started == 1)  # the reload on mount
+        for _ in range(5):  # a stream of events while it runs
+            panel.run_reload()
+            await pilot.pause()
+        panel.gate.set()
+        await until(pilot, lambda: panel.finished == 2)
+        await pilot.pause(0.05)
+        assert (panel.started, panel.finished, panel.cancelled) == (2, 2, 0)

@@ -3,6 +3,7 @@ one panel of a running one in this terminal through its hand-off (no second sign
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Annotated
 
@@ -49,6 +50,10 @@ def workstation(
     else:
         url = server or os.environ.get("GATEHOUSE_URL") or store.load().server or DEFAULT_SERVER
         app = WorkstationApp(SdkSignIn(url), store=store, idle_seconds=idle_minutes * 60)
+    # What start-up loaded (~75,000 objects: Textual, rich, the SDK) lives as long as the
+    # process: out of the GC's view, each full collection is ~25 ms shorter. Those come about
+    # once a second under a busy order flow (benchmarks/workstation.py; docs/benchmarks.md).
+    gc.freeze()
     app.run()
     if app.ended_reason:
         typer.echo(f"Session ended: {app.ended_reason}")
