@@ -8,8 +8,10 @@ import stat
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
 
 from gatehouse.clients.key.actions import describe_offset, parse_enrollment_uri
+from gatehouse.clients.key.cli import key_app
 from gatehouse.clients.key.store import Account, DeviceFile, KeyStoreError, WrongPin
 from gatehouse.domain.clock import FakeClock
 from gatehouse.domain.identity.factors import totp
@@ -80,3 +82,20 @@ async def test_login_signals_wake_the_waiting_poll():
     signals.notify("L1")
     await asyncio.wait_for(waiting, 10)
     await signals.wait("L1", 0)  # nothing to wait for: returns at once
+
+
+def test_key_list_shows_every_device_id_whole_on_a_narrow_terminal(tmp_path):
+    path = tmp_path / "device.json"
+    long_name = Account(
+        server="https://broker.example.com:8443",
+        username="alexandra.long-name",
+        device_id="f467e30460b2e226b50ce1c3",
+        name="Gatehouse Key on a laptop",
+        issuer="Gatehouse",
+        enrolled_at="2026-12-05T19:54:08.123456+00:00",
+    )
+    DeviceFile(path).create("246810").add(long_name, Ed25519PrivateKey.generate(), SECRET)
+    listed = CliRunner().invoke(key_app, ["list", "--file", str(path)], env={"COLUMNS": "60"})
+    assert listed.exit_code == 0, listed.output
+    assert "f467e30460b2e226b50ce1c3" in listed.output  # on one line, for `support revoke-device`
+    assert "2026-12-05 19:54" in listed.output and "…" not in listed.output

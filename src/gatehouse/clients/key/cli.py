@@ -124,9 +124,16 @@ def list_accounts(
     if as_json:
         print(json.dumps([a.__dict__ for a in accounts]))
         return
-    table = Table("account", "device id", "name", "enrolled")
+    table = Table()
+    table.add_column("account", overflow="fold")
+    # support is given the device id to revoke a lost device: never cut, never split
+    widest = max((len(a.device_id) for a in accounts), default=0)
+    table.add_column("device id", no_wrap=True, min_width=widest)
+    table.add_column("name", overflow="fold")
+    table.add_column("enrolled (UTC)", no_wrap=True, min_width=16)
     for account in accounts:
-        table.add_row(account.label, account.device_id, account.name, account.enrolled_at)
+        enrolled = account.enrolled_at[:16].replace("T", " ")
+        table.add_row(account.label, account.device_id, account.name, enrolled)
     out.print(table)
 
 
