@@ -122,6 +122,8 @@ async def test_the_reset_page_form_checks_the_password_before_using_the_link(
 ):
     await client.post("/v1/api/recovery/password", json={"email": alice.email})
     token = token_of(link_in((await mailbox.wait_for(1))[0]))
+    page = await client.get(f"/recover?token={token}")  # the rules it checks, said first
+    assert runtime.ctx.password_policy.describe() in page.text and 'minlength="10"' in page.text
     form = {"token": token, "password": NEW_PASSWORD, "confirm": "something else"}
     mismatch = await client.post("/recover", data=form)
     assert mismatch.status_code == 400 and "not the same" in mismatch.text

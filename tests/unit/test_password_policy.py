@@ -148,3 +148,26 @@ def test_generated_passwords_avoid_look_alike_characters() -> None:
 def test_generate_refuses_lengths_the_policy_would_refuse(length: int) -> None:
     with pytest.raises(ValueError):
         generate_password(tokens=SeededTokens(0), length=length)
+
+
+def test_the_rules_are_said_as_they_are_checked():
+    assert PasswordPolicy().describe() == (
+        "At least 10 characters, with an upper-case and a lower-case letter, a digit and a "
+        "symbol; not your username or e-mail or an easily guessed password."
+    )
+    loose = PasswordPolicy(
+        min_length=14, require_upper=False, require_digit=False, require_symbol=False
+    )
+    assert loose.describe() == (
+        "At least 14 characters, with a lower-case letter; not your username or e-mail or an "
+        "easily guessed password."
+    )
+    bare = PasswordPolicy(
+        min_length=8,
+        require_upper=False,
+        require_lower=False,
+        require_digit=False,
+        require_symbol=False,
+        min_strength=0,
+    )
+    assert bare.describe() == "At least 8 characters; not your username or e-mail."

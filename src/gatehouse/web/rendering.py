@@ -79,7 +79,14 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     """A page; signed-in pages carry the session's CSRF token and who is signed in."""
-    values: dict[str, Any] = {"asset_version": asset_version(), "page": template, **context}
+    policy = _ctx(request).password_policy  # what the new-password forms say and check first
+    values: dict[str, Any] = {
+        "asset_version": asset_version(),
+        "page": template,
+        "password_rules": policy.describe(),
+        "password_min": policy.min_length,
+        **context,
+    }
     if principal is not None:
         token = request.cookies.get(SESSION_COOKIE, "")
         values["csrf_token"] = csrf_token_for(token, key=_ctx(request).csrf_key)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from gatehouse.api.auth import Ctx, client_address
 from gatehouse.domain.errors import GatehouseError
+from gatehouse.domain.identity.passwords import PasswordPolicy
 from gatehouse.service.identity import recovery
 
 router = APIRouter(include_in_schema=False)
@@ -38,14 +39,15 @@ def _page(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(document, status_code=status, headers=HEADERS)
 
 
-def _form(token: str, error: str = "") -> str:
+def _form(token: str, policy: PasswordPolicy, error: str = "") -> str:
     problem = f'<p role="alert"><strong>{html.escape(error)}</strong></p>' if error else ""
     return (
         f'{problem}<form method="post" action="/recover">'
         f'<input type="hidden" name="token" value="{html.escape(token)}">'
+        f"<p>{html.escape(policy.describe())}</p>"
         '<label for="password">New password</label>'
         '<input id="password" name="password" type="password" autocomplete="new-password" '
-        'required minlength="10" maxlength="128">'
+        f'required minlength="{policy.min_length}" maxlength="{policy.max_length}">'
         '<label for="confirm">The same again</label>'
         '<input id="confirm" name="confirm" type="password" autocomplete="new-password" '
         'required maxlength="128">'
@@ -63,7 +65,7 @@ GONE = (
 async def recover_page(ctx: Ctx, token: str = Query(default="", max_length=128)) -> HTMLResponse:
     if not await recovery.token_is_usable(ctx, token):
         return _page(GONE, status=410)
-    return _page(_form(token))
+    return _page(_form(token, ctx.password_policy))
 
 
 @router.post("/recover")
@@ -73,7 +75,9 @@ async def recover_submit(request: Request, ctx: Ctx) -> HTMLResponse:
     token = fields.get("token", "")[:128]
     password = fields.get("password", "")
     if password != fields.get("confirm", ""):
-        return _page(_form(token, "The two passwords are not the same."), status=400)
+        return _page(
+            _form(token, ctx.password_policy, "The two passwords are not the same."), status=400
+        )
     try:
         done = await recovery.reset_password(
             ctx, token=token, password=password, address=client_address(request)
@@ -81,7 +85,7 @@ async def recover_submit(request: Request, ctx: Ctx) -> HTMLResponse:
     except GatehouseError as error:
         if error.code == "invalid_recovery_token":
             return _page(GONE, status=410)
-        return _page(_form(token, error.message), status=400)
+        return _page(_form(token, ctx.password_policy, error.message), status=400)
     name = html.escape(str(done["username"]))
     return _page(
         f"<p>Done: the password of <strong>{name}</strong> is changed, and every session "

@@ -36,6 +36,23 @@ class PasswordPolicy:
     require_symbol: bool = True
     min_strength: int = 2  # zxcvbn score, 0 (guessable) to 4 (very strong)
 
+    def describe(self) -> str:
+        """The rules in one sentence, for the forms that ask for a new password."""
+        letters = {
+            (True, True): "an upper-case and a lower-case letter",
+            (True, False): "an upper-case letter",
+            (False, True): "a lower-case letter",
+        }.get((self.require_upper, self.require_lower))
+        needs = [letters] if letters else []
+        needs += ["a digit"] if self.require_digit else []
+        needs += ["a symbol"] if self.require_symbol else []
+        sentence = f"At least {self.min_length} characters"
+        if needs:
+            listed = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + " and " + needs[-1]
+            sentence += f", with {listed}"
+        guessable = " or an easily guessed password" if self.min_strength > 0 else ""
+        return f"{sentence}; not your username or e-mail{guessable}."
+
 
 def check_password(
     password: str, *, policy: PasswordPolicy, username: str = "", email: str = ""
