@@ -41,7 +41,11 @@ async def test_a_deposit_then_an_order_from_the_ticket_that_fills(
     url = page_url(base_url)
     async with chromium() as (_, browser):
         page = await new_page(browser)
-        await sign_in_with_totp(page, f"{url}/login?next=/portal/funding", alice, clock)
+        await sign_in_with_totp(page, f"{url}/login", alice, clock)
+        # a new live account has no cash: the dashboard says so and where to deposit
+        unfunded = page.locator("#dashboard-unfunded")
+        await expect(unfunded).to_contain_text("no cash yet")
+        await unfunded.get_by_role("link", name="Make a deposit").click()
         await page.wait_for_url(f"{url}/portal/funding")
         # a bad amount is refused on the page, a good one is confirmed, then sent
         await page.fill("#transfer-amount", "12.345")
@@ -69,6 +73,7 @@ async def test_a_deposit_then_an_order_from_the_ticket_that_fills(
         await page.goto(f"{url}/portal/")
         recent = page.locator("#trades-table tbody")
         await expect(recent).to_contain_text("AAPL")
+        await expect(page.locator("#dashboard-unfunded")).to_be_hidden()
         # one definition: the deposit is listed, the buy is net of its commission, times in ET
         await expect(recent.locator("tr[data-kind=deposit]")).to_contain_text("+$100,000.00")
         await expect(recent.locator("tr[data-kind=trade]")).to_contain_text("−$")

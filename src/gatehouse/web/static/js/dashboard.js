@@ -29,6 +29,8 @@ function setFigure(key, text, { sub = "", dir = "" } = {}) {
 
 async function loadFigures() {
   const body = await summary();
+  // a new live account starts empty: say how to fund it (gone once a deposit settles)
+  show($("#dashboard-unfunded"), amount(body, "netliquidation") === 0);
   setFigure("netliquidation", formatMoney(amount(body, "netliquidation")), { sub: `Cash ${formatMoney(amount(body, "totalcashvalue"))}` });
   setFigure("buyingpower", formatMoney(amount(body, "buyingpower")), { sub: `Available funds ${formatMoney(amount(body, "availablefunds"))}` });
   setFigure("excessliquidity", formatMoney(amount(body, "excessliquidity")), { sub: `Maintenance margin ${formatMoney(amount(body, "maintmarginreq"))}` });
