@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Table, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support.backends import PG_ENV, require
+from tests.support.ports import free_port
 
 from gatehouse.adapters.db import migrate
 from gatehouse.adapters.db.identity import tables
@@ -440,6 +441,19 @@ def test_key_before_any_enrollment_says_so_without_asking_the_pin(tmp_path, acti
     device.write_text("{not json")
     ran = gatehouse(tmp_path, "key", "--file", str(device), action, stdin="")
     assert "cannot be read" in ran.stderr and "PIN" not in ran.stdout + ran.stderr
+
+
+def test_a_short_pin_for_a_new_key_is_asked_for_again(tmp_path):
+    device = tmp_path / "device.json"
+    ran = gatehouse(
+        tmp_path,
+        *("key", "enroll", "--file", str(device)),
+        *("--server", f"http://127.0.0.1:{free_port()}", "--code", "ABCD-EFGH-JKMN"),
+        stdin="123\n246810\n246810\n",
+    )
+    assert "A PIN has at least 6 characters. Choose another." in one_line(ran.stderr)
+    # the second PIN was taken: the command went on to the server (here, nothing listens)
+    assert ran.returncode == 1 and "cannot be reached (ConnectError" in one_line(ran.stderr)
 
 
 def test_key_file_given_before_the_command_is_the_one_used(tmp_path):

@@ -140,6 +140,9 @@ async def test_an_unreachable_server_is_connection_lost():
         with pytest.raises(ConnectionLost) as lost:
             await gh.tickle()
     assert lost.value.code == "connection_lost" and lost.value.status == 0
+    assert lost.value.message.startswith(
+        f"The server at http://127.0.0.1:{port} cannot be reached ("
+    )
 
 
 async def test_the_blocking_client_signs_in_and_calls(base_url, alice, clock):

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gatehouse.clients.prompts import new_secret
 from gatehouse.domain.errors import GatehouseError, NotFound, WeakPassword
 from gatehouse.settings import Settings
 
@@ -55,25 +56,20 @@ def run(work: Callable[[Runtime], Awaitable[T]]) -> T:
 
 
 def new_password(label: str, *, username: str = "", email: str = "") -> str:
-    """Ask for a new password, hidden and twice, until it meets the password policy.
-
-    A password the policy refuses is said at once, before the confirmation, and asked for again
-    (the use case checks it once more, with everything it knows of the account). End of input
-    aborts, so a script that pipes one weak password is refused instead of looping.
-    """
+    """Ask for a new password until it meets the password policy (:func:`new_secret`); the use
+    case checks it once more, with everything it knows of the account."""
     from gatehouse.domain.identity.passwords import check_password
 
     policy = Settings().password_policy()
-    while True:
-        first = str(typer.prompt(label, hide_input=True))
+
+    def problem(password: str) -> str | None:
         try:
-            check_password(first, policy=policy, username=username, email=email)
+            check_password(password, policy=policy, username=username, email=email)
         except WeakPassword as refused:
-            err.print(f"[red]{refused.message}[/] Choose another.")
-            continue
-        if str(typer.prompt("Repeat for confirmation", hide_input=True)) == first:
-            return first
-        err.print("[red]The two entries do not match.[/] Type it again.")
+            return refused.message
+        return None
+
+    return new_secret(label, problem)
 
 
 _INSTANT = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?(\+00:00|Z)?")

@@ -28,6 +28,7 @@ from gatehouse.clients.gateway import keystore, logs, run
 from gatehouse.clients.gateway.allow import AllowList, AllowListError
 from gatehouse.clients.gateway.signin import sign_in
 from gatehouse.clients.gateway.upstream import MAX_CONNECTIONS, WAIT_TIMEOUT
+from gatehouse.clients.prompts import new_secret
 from gatehouse.clients.sdk import AsyncGatehouse, FileDeviceTokens, GatehouseApiError, NotFound
 from gatehouse.clients.sdk import devices as sdk_devices
 
@@ -72,11 +73,18 @@ def _passphrase(*, confirm: bool) -> str:
     given = os.environ.get(PASSPHRASE_ENV)
     if given is not None:
         return given
-    return str(
-        typer.prompt(
-            "Passphrase for the gateway's key", hide_input=True, confirmation_prompt=confirm
-        )
-    )
+    label = "Passphrase for the gateway's key"
+    if not confirm:
+        return str(typer.prompt(label, hide_input=True))
+    return new_secret(label, _passphrase_problem)
+
+
+def _passphrase_problem(passphrase: str) -> str | None:
+    try:
+        keystore.check_passphrase(passphrase)
+    except keystore.DeviceFileError as error:
+        return str(error)
+    return None
 
 
 @gateway_app.command()

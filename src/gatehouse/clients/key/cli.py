@@ -19,7 +19,16 @@ from rich.console import Console
 from rich.table import Table
 
 from gatehouse.clients.key import actions
-from gatehouse.clients.key.store import ENV_FILE, Account, DeviceFile, KeyStoreError, UnlockedDevice
+from gatehouse.clients.key.store import (
+    ENV_FILE,
+    Account,
+    DeviceFile,
+    KeyStoreError,
+    UnlockedDevice,
+    check_pin,
+)
+from gatehouse.clients.prompts import new_secret
+from gatehouse.clients.sdk.errors import ConnectionLost
 from gatehouse.clients.sdk.key_client import KeyApiError, KeyClient, PushRequest
 
 T = TypeVar("T")
@@ -48,6 +57,8 @@ def _fail(message: str) -> typer.Exit:
 def _run(work: Awaitable[T]) -> T:
     try:
         return asyncio.run(work)  # type: ignore[arg-type]
+    except ConnectionLost as error:
+        raise _fail(error.message) from None
     except KeyApiError as error:
         raise _fail(f"{error.message} ({error.code})") from None
     except KeyStoreError as error:
@@ -62,12 +73,22 @@ def _unlock(file: DeviceFile, pin: str | None, *, create: bool = False) -> Unloc
             file.check()  # missing or damaged: said before the PIN is asked
         except KeyStoreError as error:
             raise _fail(str(error)) from None
-    if pin is None:
-        pin = typer.prompt("PIN", hide_input=True, confirmation_prompt=create and not file.exists())
+    if pin is None and create and not file.exists():
+        pin = new_secret("Choose a PIN", _pin_problem)
+    elif pin is None:
+        pin = str(typer.prompt("PIN", hide_input=True))
     try:
         return file.open_or_create(pin) if create else file.unlock(pin)
     except KeyStoreError as error:
         raise _fail(str(error)) from None
+
+
+def _pin_problem(pin: str) -> str | None:
+    try:
+        check_pin(pin)
+    except KeyStoreError as error:
+        return str(error)
+    return None
 
 
 @key_app.callback()

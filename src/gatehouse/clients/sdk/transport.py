@@ -126,7 +126,10 @@ class Transport:
                 **extra,
             )
         except httpx.TransportError as error:
-            raise ConnectionLost(f"{type(error).__name__}: {error}".rstrip(": ")) from error
+            cause = f"{type(error).__name__}: {error}".rstrip(": ")
+            raise ConnectionLost(
+                f"The server at {self.server} cannot be reached ({cause})."
+            ) from error
 
     async def request(
         self,
