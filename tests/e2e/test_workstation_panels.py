@@ -130,6 +130,17 @@ async def test_modify_an_order_and_alerts_and_messages(base_url, client, alice, 
         await until(pilot, lambda: column(messages.table, 0) == ["Statement question"])
 
 
+class Hosting(App[None]):
+    """An app of one panel, with no server behind it."""
+
+    def __init__(self, panel: TablePanel) -> None:
+        super().__init__()
+        self.panel = panel
+
+    def compose(self):
+        yield self.panel
+
+
 class Rows(TablePanel):
     """A table panel whose rows are set by the test (no server)."""
 
@@ -142,11 +153,7 @@ class Rows(TablePanel):
 
 
 async def test_a_table_is_sized_for_its_rows_and_redrawn_only_when_they_change():
-    class Host(App[None]):
-        def compose(self):
-            yield Rows(cast(Any, None), "Rows")
-
-    app = Host()
+    app = Hosting(Rows(cast(Any, None), "Rows"))
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(Rows)
         table = panel.table
@@ -172,11 +179,7 @@ def shown(table: Any) -> list[tuple[str, list[str]]]:
 
 
 async def test_a_changed_table_is_patched_in_place_and_the_cursor_stays_on_its_row():
-    class Host(App[None]):
-        def compose(self):
-            yield Rows(cast(Any, None), "Rows")
-
-    app = Host()
+    app = Hosting(Rows(cast(Any, None), "Rows"))
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(Rows)
         table = panel.table
@@ -225,11 +228,7 @@ class Slow(TablePanel):
 
 
 async def test_events_during_a_reload_make_one_more_reload_and_cancel_none():
-    class Host(App[None]):
-        def compose(self):
-            yield Slow()
-
-    app = Host()
+    app = Hosting(Slow())
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(Slow)
         await until(pilot, lambda: panel.started == 1)  # the reload on mount
