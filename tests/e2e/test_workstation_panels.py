@@ -239,3 +239,15 @@ async def test_events_during_a_reload_make_one_more_reload_and_cancel_none():
         await until(pilot, lambda: panel.finished == 2)
         await pilot.pause(0.05)
         assert (panel.started, panel.finished, panel.cancelled) == (2, 2, 0)
+
+
+async def test_cells_show_what_was_typed_never_markup_or_emoji():
+    app = Hosting(Rows(cast(Any, None), "Rows"))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(Rows)
+        panel.rows = [("1", ["[b]urgent[/b]", "2001:db8::1234:5678"])]
+        await panel.reload()
+        await pilot.pause()
+        screen = app.export_screenshot()
+        assert "[b]urgent[/b]" in screen and "2001:db8::1234:5678" in screen
+        assert "🔢" not in screen

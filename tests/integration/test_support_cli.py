@@ -7,12 +7,14 @@ import json
 import re
 
 import pytest
+from rich.console import Console
 from tests.support.access import make_support_agent
 from tests.support.signin import login
 from typer.testing import CliRunner
 
 from gatehouse import bootstrap
 from gatehouse.bootstrap import build
+from gatehouse.cli import support as support_cli
 from gatehouse.cli.app import app as cli_app
 from gatehouse.domain.identity.recovery import SecurityAnswer, normalize_answer
 from gatehouse.service.identity import users
@@ -31,6 +33,8 @@ def support(runtime, monkeypatch):
         return await build(runtime.settings, clock=runtime.ctx.clock, run_migrations=False)
 
     monkeypatch.setattr(bootstrap, "build", same_database)  # what the commands call
+    # a terminal 200 wide, whatever width an earlier test in this process fixed the console at
+    monkeypatch.setattr(support_cli, "out", Console(width=200))
 
     async def run(*args: str, stdin: str | None = None):
         runner = CliRunner()
@@ -73,7 +77,7 @@ async def test_the_support_commands(client, runtime, alice, support):
     doubted = await support("verify-identity", "alice", stdin="Rex\nPaper boy\nFord\n")
     assert doubted.exit_code == 1 and "NOT verified" in doubted.output
 
-    read = await support("show", "alice")  # as a person reads it, 200 columns
+    read = await support("show", "alice")  # as a person reads it
     assert "{" not in read.output and "True" not in read.output and "False" not in read.output
     lines = read.output.splitlines()
     assert [c.strip() for c in lines[9].split("│")[1:3]] == ["totp", "no"]  # reset above

@@ -18,6 +18,7 @@ import segno
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from gatehouse.clients.prompts import new_secret
 from gatehouse.domain.errors import GatehouseError, NotFound, WeakPassword
@@ -95,14 +96,16 @@ def cell(value: object) -> str:
 
 def rows_table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> Table:
     """One row per record. A column empty in every row is left out; a long value folds onto a
-    second line rather than being cut."""
+    second line rather than being cut. Cells are plain text: what a user typed (a subject, an
+    address) is never read as Rich markup or an ``:emoji:`` code (``2001:db8::1234:5678`` was
+    shown with a 🔢 in it)."""
     cells = [{column: cell(row.get(column)) for column in columns} for row in rows]
     shown = [c for c in columns if any(r[c] not in ("", "-") for r in cells)] or columns
     table = Table(title=title, title_justify="left")
     for column in shown:
         table.add_column(column, overflow="fold")
     for row in cells:
-        table.add_row(*(row[column] for column in shown))
+        table.add_row(*(Text(row[column]) for column in shown))
     return table
 
 
@@ -110,7 +113,7 @@ def record_table(record: dict[str, Any]) -> Table:
     """One record as field/value lines (lists of records are for :func:`rows_table`)."""
     table = Table("field", "value", show_header=False)
     for key, value in record.items():
-        table.add_row(key, cell(value))
+        table.add_row(key, Text(cell(value)))
     return table
 
 

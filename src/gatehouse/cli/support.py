@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from rich.text import Text
 
 from gatehouse.cli.common import UserName, cell, out, record_table, rows_table, run
 
@@ -50,7 +51,7 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
             )
             out.print(rows_table(rows, columns, title=title))
         else:
-            out.print(f"{title}: {', '.join(cell(row) for row in rows)}")
+            out.print(Text(f"{title}: {', '.join(cell(row) for row in rows)}"))  # as typed
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
@@ -24,12 +25,12 @@ class TablePanel(Panel):
     _shown: list[tuple[str, list[str]]] | None = None  # the rows on screen, as fetched
 
     def compose(self) -> ComposeResult:
-        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*self.COLUMNS)
         yield table
 
     @property
-    def table(self) -> DataTable[str]:
+    def table(self) -> DataTable[Text]:
         return self.query_one(DataTable)
 
     async def fetch(self) -> list[tuple[str, list[str]]]:
@@ -51,7 +52,7 @@ class TablePanel(Panel):
         if not _patch(table, rows, before):
             table.clear()
             for key, cells in rows:
-                table.add_row(*cells, key=key)
+                table.add_row(*map(Text, cells), key=key)
         if rows:  # the cursor stays on the row it was on, wherever that row is now
             keys = [key for key, _ in rows]
             row = keys.index(selected) if selected in keys else keep
@@ -78,7 +79,7 @@ class TablePanel(Panel):
 
 
 def _patch(
-    table: DataTable[str],
+    table: DataTable[Text],
     rows: list[tuple[str, list[str]]],
     before: list[tuple[str, list[str]]] | None,
 ) -> bool:
@@ -100,17 +101,17 @@ def _patch(
     columns = [column.key for column in table.ordered_columns]
     for key, cells in rows:
         if key not in old:
-            table.add_row(*cells, key=key)
+            table.add_row(*map(Text, cells), key=key)
         elif old[key] != cells:
             for column, was, now in zip(columns, old[key], cells, strict=False):
                 if was != now:
-                    table.update_cell(key, column, now)
+                    table.update_cell(key, column, Text(now))
     shown = [
         str(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value) for i in range(len(rows))
     ]
     if shown != [key for key, _ in rows]:
         place = {tuple(cells): i for i, (_, cells) in enumerate(rows)}
-        table.sort(key=lambda values: place[tuple(values)])
+        table.sort(key=lambda values: place[tuple(map(str, values))])
     return True
 
 
