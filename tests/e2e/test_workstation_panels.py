@@ -251,3 +251,51 @@ async def test_cells_show_what_was_typed_never_markup_or_emoji():
         screen = app.export_screenshot()
         assert "[b]urgent[/b]" in screen and "2001:db8::1234:5678" in screen
         assert "🔢" not in screen
+
+
+class Desk:
+    """What an orders panel needs of the desk: its account, and a server whose answers the test
+    holds back until it lets them go."""
+
+    account = "DU1"
+
+    def __init__(self, orders: list[dict[str, Any]]) -> None:
+        self.orders = orders
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.calls = 0
+
+    async def call(self, method: str, path: str, **_: Any) -> dict[str, Any]:
+        assert (method, path) == ("GET", "iserver/account/orders")
+        self.calls += 1
+        await self.gate.wait()
+        return {"orders": list(self.orders)}
+
+
+def order(order_id: int, status: str, acct: str = "DU1") -> dict[str, Any]:
+    return {"orderId": order_id, "acct": acct, "ticker": "AAPL", "side": "BUY",
+            "sizeAndFills": "0/1", "orderType": "Market", "status": status}  # fmt: skip
+
+
+async def test_an_order_event_shows_its_row_at_once_then_the_list_confirms_it():
+    desk = Desk([order(1, "Filled")])
+    app = Hosting(OrdersPanel(cast(Any, desk), "Live orders"))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(OrdersPanel)
+        await until(pilot, lambda: column(panel.table, 0) == ["1"])
+        desk.gate.clear()  # the server is slow to list orders now
+        panel.handle_event({"type": "order.submitted", "data": order(2, "Submitted")})
+        panel.handle_event({"type": "order.submitted", "data": order(9, "Submitted", "U1")})
+        await pilot.pause()
+        # on screen before the list came back: the new order on top; the other account's not
+        assert column(panel.table, 0) == ["2", "1"] and column(panel.table, 6)[0] == "Submitted"
+        panel.handle_event({"type": "order.filled", "data": order(2, "Filled")})
+        await pilot.pause()
+        assert (
+            column(panel.table, 6) == ["Filled", "Filled"]
+            and panel.orders["2"]["status"] == "Filled"
+        )
+        desk.orders = [order(2, "Filled"), order(1, "Filled")]
+        desk.gate.set()  # the list agrees: nothing changes
+        await until(pilot, lambda: desk.calls >= 2 and not panel._reloading)
+        assert column(panel.table, 0) == ["2", "1"] and panel.border_subtitle == "2"

@@ -115,6 +115,22 @@ def _patch(
     return True
 
 
+def _order_row(order: dict[str, Any]) -> tuple[str, list[str]]:
+    """One order of ``iserver/account/orders`` (or of an ``order.*`` event) as a row."""
+    return (
+        str(order["orderId"]),
+        [
+            str(order["orderId"]),
+            str(order.get("ticker", "")),
+            str(order.get("side", "")),
+            str(order.get("sizeAndFills", "")),
+            str(order.get("orderType", "")),
+            fmt.price(order.get("price") or order.get("avgPrice")),
+            str(order.get("status", "")),
+        ],
+    )
+
+
 class OrdersPanel(TablePanel):
     kind = "orders"
     EVENTS = ("order.",)
@@ -133,21 +149,34 @@ class OrdersPanel(TablePanel):
         body = await self.desk.call("GET", "iserver/account/orders")
         orders = body.get("orders", []) if isinstance(body, dict) else []
         self.orders = {str(o["orderId"]): o for o in orders}
-        return [
-            (
-                str(o["orderId"]),
-                [
-                    str(o["orderId"]),
-                    str(o.get("ticker", "")),
-                    str(o.get("side", "")),
-                    str(o.get("sizeAndFills", "")),
-                    str(o.get("orderType", "")),
-                    fmt.price(o.get("price") or o.get("avgPrice")),
-                    str(o.get("status", "")),
-                ],
-            )
-            for o in orders
-        ]
+        return [_order_row(o) for o in orders]
+
+    def handle_event(self, frame: dict[str, Any]) -> None:
+        """An order event carries the order as the list shows it: its row is put on screen at
+        once (a new one on top), then the list is read again, as for any event, to confirm it."""
+        order = frame.get("data")
+        if (
+            self.wants(str(frame.get("type", "")))
+            and isinstance(order, dict)
+            and "orderId" in order
+            and order.get("acct", self.desk.account) == self.desk.account
+        ):
+            self._upsert(order)
+        super().handle_event(frame)
+
+    def _upsert(self, order: dict[str, Any]) -> None:
+        before = self._shown
+        if before is None:  # the first reload has not shown the list yet: it will
+            return
+        row = _order_row(order)
+        key = row[0]
+        self.orders[key] = order
+        at = next((i for i, (shown, _) in enumerate(before) if shown == key), None)
+        rows = [row, *before] if at is None else [*before[:at], row, *before[at + 1 :]]
+        if rows != before:
+            self._shown = rows
+            self._show(rows, before)
+            self.border_subtitle = f"{len(rows)}"
 
     async def action_cancel_order(self) -> None:
         key = self.selected_key()
