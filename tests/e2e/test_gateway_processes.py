@@ -208,7 +208,7 @@ def test_gateway_login_by_push_approved_with_gatehouse_key(tmp_path: Path):
         approved = cli(env, "key", "approve", "--pick", number.group(1), "--wait", "10")
         assert approved.returncode == 0 and "Approved" in approved.stdout, approved.stdout
         assert login.wait(60) == 0
-        said = login.stdout.read()
+        said = " ".join(login.stdout.read().split())  # as printed, wrapped at 80 columns
         assert "is enrolled" in said
         assert re.search(r"a full second factor is due by \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", said)
 
