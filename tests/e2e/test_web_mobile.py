@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.browser import chromium, enter_totp, fill_password, new_page, page_url
+from tests.support.browser import chromium, enter_totp, expect, fill_password, new_page, page_url
 
 AUTHENTICATOR = {
     "protocol": "ctap2",
@@ -73,6 +73,10 @@ async def test_passkey_unlock_and_full_sign_in_again_after_the_period(
     await phone.click("#passkey-create")
     await phone.wait_for_url(f"{url}/m/")
     await phone.wait_for_selector(".tabbar")
+    # a new live account: the portfolio says it has no cash, and where to deposit
+    unfunded = phone.locator("#dashboard-unfunded")
+    await expect(unfunded).to_contain_text("no cash yet")
+    assert await unfunded.get_by_role("link").get_attribute("href") == "/portal/funding"
 
     # 2. signed out, the app opens on "Unlock with passkey", which opens a session
     await sign_out(phone)
