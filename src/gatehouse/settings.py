@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import Field
@@ -16,6 +17,9 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000  # the Gateway takes 5000 (like IBKR's); the TWS API 4001/4002
 # listening on one of these, a person on this machine opens http://localhost:PORT
 LOOPBACK = {"127.0.0.1", "localhost", "0.0.0.0", "::1", "::"}  # noqa: S104 - names, not binds
+
+
+SERVED_FILE = "served.json"  # written by `gatehouse serve`: the address it gave
 
 
 def browser_url(host: str, port: int) -> str:
@@ -172,7 +176,25 @@ class Settings(BaseSettings):
 
     @property
     def effective_public_base_url(self) -> str:
-        return (self.public_base_url or browser_url(self.host, self.port)).rstrip("/")
+        """Where links point: ``GATEHOUSE_PUBLIC_BASE_URL``; else, for a command run beside a
+        server without its ``GATEHOUSE_HOST``/``PORT`` (``GATEHOUSE_PORT=8080 ./scripts/serve``,
+        then ``gatehouse support reenroll-code``), the address that server gave; else this
+        process's own host and port."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        if not {"host", "port"} & self.model_fields_set and (served := self.served_url()):
+            return served
+        return browser_url(self.host, self.port).rstrip("/")
+
+    def served_url(self) -> str | None:
+        """The address the last ``gatehouse serve`` on this home gave (``served.json``)."""
+        try:
+            url = json.loads((self.home / SERVED_FILE).read_text())["url"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            return url.rstrip("/")
+        return None
 
     def password_policy(self) -> PasswordPolicy:
         return PasswordPolicy(

@@ -112,11 +112,35 @@ def test_the_home_is_private_whatever_the_umask(served):
     assert list((home / "mail").glob("*.eml"))
     files = {p.relative_to(home).as_posix(): p for p in home.rglob("*")}
     expected = {"gatehouse.db", "gatehouse.db-wal", "gatehouse.db-shm", "secret.key"}
-    assert expected | {"demo-credentials.json", "mail"} <= set(files)
+    assert expected | {"demo-credentials.json", "mail", "served.json"} <= set(files)
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     for name, path in files.items():
         wanted = 0o700 if path.is_dir() else 0o600
         assert stat.S_IMODE(path.stat().st_mode) == wanted, name
+
+
+def test_commands_beside_the_server_print_links_to_it(served):
+    """``GATEHOUSE_PORT=N ./scripts/serve``, then a command in another shell without it: the
+    link it prints is the server's, not the default port's."""
+    port, home, _ = served
+    assert json.loads((home / "served.json").read_text()) == {"url": f"http://localhost:{port}"}
+
+    def reenroll(**extra: str) -> str:
+        ran = subprocess.run(
+            [sys.executable, "-m", "gatehouse.cli", "support", "reenroll-code", "demo"],
+            env=clean_environment(home, COLUMNS="200", **extra),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ran.returncode == 0, ran.stderr
+        return ran.stdout
+
+    assert f"gatehouse key enroll --server http://localhost:{port} --code" in reenroll()
+    # what the command is told wins: its own port, or the public address
+    assert "--server http://localhost:9999 --code" in reenroll(GATEHOUSE_PORT="9999")
+    public = reenroll(GATEHOUSE_PUBLIC_BASE_URL="https://broker.example.com")
+    assert "--server https://broker.example.com --code" in public
 
 
 def test_an_existing_home_is_made_private(tmp_path):

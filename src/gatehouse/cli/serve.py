@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from gatehouse.cli.common import out, print_qr, write_private
 from gatehouse.cli.workers import refusal, run_workers
-from gatehouse.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, browser_url
+from gatehouse.settings import DEFAULT_HOST, DEFAULT_PORT, SERVED_FILE, Settings, browser_url
 
 if TYPE_CHECKING:  # the runtime (and all it loads) is imported when a command runs
     from gatehouse.bootstrap import Runtime
@@ -73,6 +73,9 @@ def serve(
         from gatehouse.bootstrap import build
 
         runtime = await build(settings)  # migrates, once, before any worker starts
+        # commands run beside this server without its GATEHOUSE_PORT print links to it
+        served = {"url": settings.effective_public_base_url}
+        write_private(settings.home / SERVED_FILE, json.dumps(served))
         if demo and settings.demo:
             created = await create_demo(runtime.ctx)
             path = settings.home / "demo-credentials.json"
