@@ -184,7 +184,7 @@ class Settings(BaseSettings):
             return self.public_base_url.rstrip("/")
         if not {"host", "port"} & self.model_fields_set and (served := self.served_url()):
             return served
-        return browser_url(self.host, self.port).rstrip("/")
+        return browser_url(self.host, self.port)
 
     def served_url(self) -> str | None:
         """The address the last ``gatehouse serve`` on this home gave (``served.json``)."""

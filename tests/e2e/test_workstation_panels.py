@@ -200,6 +200,10 @@ async def test_a_changed_table_is_patched_in_place_and_the_cursor_stays_on_its_r
         await panel.reload()
         assert shown(table) == panel.rows and added == ["12", "13"]
         assert table.cursor_row == 2 and panel.selected_key() == "11"  # it moved down with it
+        # a changed row is measured as it changes: its column widens at once
+        panel.rows = [("13", ["13", "Submitted, then replaced"]), *panel.rows[1:]]
+        await panel.reload()
+        assert table.ordered_columns[1].content_width == len("Submitted, then replaced")
         await pilot.pause()
         # rows that are not unique cannot be put back in order by their cells: rebuilt
         panel.rows = [("14", ["x", "y"]), ("15", ["x", "y"])]

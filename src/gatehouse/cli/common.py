@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -20,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from gatehouse.clients.display import when
 from gatehouse.clients.prompts import new_secret
 from gatehouse.domain.errors import GatehouseError, NotFound, WeakPassword
 from gatehouse.settings import Settings
@@ -73,9 +72,6 @@ def new_password(label: str, *, username: str = "", email: str = "") -> str:
     return new_secret(label, problem)
 
 
-_INSTANT = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?(\+00:00|Z)?")
-
-
 def cell(value: object) -> str:
     """A value as a person reads it in a table (``--json`` keeps the raw values): yes/no,
     instants to the second (UTC), a code card as its id and unused cells."""
@@ -87,11 +83,7 @@ def cell(value: object) -> str:
         if set(value) == {"id", "unused_cells"}:  # the code card
             return f"{value['id']} ({value['unused_cells']} unused cells)"
         return ", ".join(f"{k} {cell(v)}" for k, v in value.items())
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, str) and (instant := _INSTANT.fullmatch(value)):
-        return f"{instant[1]} {instant[2]}"
-    return str(value)
+    return when(value) or str(value)
 
 
 def rows_table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> Table:

@@ -24,6 +24,7 @@ import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rich.console import Console
 
+from gatehouse.clients.display import when
 from gatehouse.clients.gateway import keystore, logs, run
 from gatehouse.clients.gateway.allow import AllowList, AllowListError
 from gatehouse.clients.gateway.signin import sign_in
@@ -121,20 +122,9 @@ def login(
     body = _run(_login(server, username, password, environment, scope, label, factor, path, known))
     out.print(
         f"Gateway [bold]{body['name']}[/] ({body['scope']}, {body['environment']}) is enrolled; "
-        f"a full second factor is due by {_minute(body['second_factor_due_at'])}.\n"
+        f"a full second factor is due by {when(body['second_factor_due_at'], seconds=False)} UTC.\n"
         f"Start it with: gatehouse gateway run"
     )
-
-
-def _minute(instant: str) -> str:
-    """``2026-12-12T20:01:37.3178+00:00`` as ``2026-12-12 20:01 UTC`` (as given otherwise)."""
-    try:
-        parsed = datetime.fromisoformat(instant)
-    except (TypeError, ValueError):
-        return str(instant)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC)
-    return parsed.strftime("%Y-%m-%d %H:%M UTC")
 
 
 async def _login(

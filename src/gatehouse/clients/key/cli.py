@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gatehouse.clients.display import when
 from gatehouse.clients.key import actions
 from gatehouse.clients.key.store import (
     ENV_FILE,
@@ -153,7 +154,7 @@ def list_accounts(
     table.add_column("name", overflow="fold")
     table.add_column("enrolled (UTC)", no_wrap=True, min_width=16)
     for account in accounts:
-        enrolled = account.enrolled_at[:16].replace("T", " ")
+        enrolled = when(account.enrolled_at, seconds=False) or account.enrolled_at
         table.add_row(account.label, account.device_id, account.name, enrolled)
     out.print(table)
 

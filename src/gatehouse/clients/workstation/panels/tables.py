@@ -49,10 +49,12 @@ class TablePanel(Panel):
     ) -> None:
         table = self.table
         selected, keep = self.selected_key(), table.cursor_row
-        if not _patch(table, rows, before):
+        fresh = _patch(table, rows, before)
+        if fresh is None:
             table.clear()
             for key, cells in rows:
                 table.add_row(*map(Text, cells), key=key)
+            fresh = rows
         if rows:  # the cursor stays on the row it was on, wherever that row is now
             keys = [key for key, _ in rows]
             row = keys.index(selected) if selected in keys else keep
@@ -61,9 +63,10 @@ class TablePanel(Panel):
         # may post to it after rows arrive from the server: the columns then stayed as narrow
         # as their headers (seen in .ci/run's snapshots). Widen them here, as its measure
         # would (plain text: a cell is as wide as its characters), then let it idle anyway.
+        # Only the rows added or changed can widen a column: the others were measured before.
         widened = False
         for index, column in enumerate(table.ordered_columns):
-            widest = max((cell_len(c[index]) for _, c in rows if index < len(c)), default=0)
+            widest = max((cell_len(c[index]) for _, c in fresh if index < len(c)), default=0)
             if widest > column.content_width:
                 column.content_width, widened = widest, True
         if widened:  # a new layout only when a column grew (it costs a render of the screen)
@@ -82,27 +85,29 @@ def _patch(
     table: DataTable[Text],
     rows: list[tuple[str, list[str]]],
     before: list[tuple[str, list[str]]] | None,
-) -> bool:
+) -> list[tuple[str, list[str]]] | None:
     """Change only what changed since ``before`` (the rows on screen): remove the rows that went,
     add the new ones, update the cells that differ, then put the rows in ``rows``' order.
 
-    Rebuilding the whole table on each event made the DataTable measure every row again: with
-    300 orders that was most of the Workstation's CPU, and the time until a new order showed
-    grew with the day's orders. Returns False, changing nothing, when a rebuild is needed: no
-    rows before, or keys or rows that are not unique (the order is restored by the rows' cells).
+    Rebuilding the whole table on each event made the DataTable measure every row again (15 %
+    of the Workstation's CPU with 300 orders), and the time until a new order showed grew with
+    the day's orders. Returns the rows added or changed; None, changing nothing, when a rebuild
+    is needed: no rows before, or keys or rows that are not unique (the order is restored by the
+    rows' cells).
     """
     if not before or table.row_count != len(before):
-        return False
+        return None
     old, new = dict(before), dict(rows)
     if len(new) != len(rows) or len({tuple(cells) for _, cells in rows}) != len(rows):
-        return False
+        return None
     for key in old.keys() - new.keys():
         table.remove_row(key)
     columns = [column.key for column in table.ordered_columns]
-    for key, cells in rows:
+    fresh = [(key, cells) for key, cells in rows if old.get(key) != cells]
+    for key, cells in fresh:
         if key not in old:
             table.add_row(*map(Text, cells), key=key)
-        elif old[key] != cells:
+        else:
             for column, was, now in zip(columns, old[key], cells, strict=False):
                 if was != now:
                     table.update_cell(key, column, Text(now))
@@ -112,7 +117,7 @@ def _patch(
     if shown != [key for key, _ in rows]:
         place = {tuple(cells): i for i, (_, cells) in enumerate(rows)}
         table.sort(key=lambda values: place[tuple(map(str, values))])
-    return True
+    return fresh
 
 
 def _order_row(order: dict[str, Any]) -> tuple[str, list[str]]:
